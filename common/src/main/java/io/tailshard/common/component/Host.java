@@ -1,0 +1,20 @@
+package io.tailshard.common.component;
+
+import java.util.Optional;
+
+/** What the running service offers its components: the extensions configured in it. */
+@FunctionalInterface
+public interface Host {
+  /** The started extension with this id, if it is configured and of this type. */
+  <T> Optional<T> extension(ComponentId id, Class<T> type);
+
+  /** A host without extensions, for components created alone (tests, tools). */
+  static Host empty() {
+    return new Host() {
+      @Override
+      public <T> Optional<T> extension(ComponentId id, Class<T> type) {
+        return Optional.empty();
+      }
+    };
+  }
+}

@@ -1,0 +1,4 @@
+package io.tailshard.common.component;
+
+/** The end of a traces pipeline. */
+public interface TracesExporter extends Component, TracesConsumer {}

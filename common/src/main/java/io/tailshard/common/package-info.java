@@ -1,0 +1,2 @@
+/** Shared building blocks of both tailshard tiers. */
+package io.tailshard.common;
