@@ -1,0 +1,27 @@
+package io.tailshard.common.exporter.otlp;
+
+import io.tailshard.common.component.ComponentSettings;
+import io.tailshard.common.component.ExporterFactory;
+import io.tailshard.common.component.TracesExporter;
+import io.tailshard.common.config.ConfigMap;
+
+/**
+ * The {@code otlp} exporter: OTLP/gRPC to one destination, with the Collector's options and
+ * defaults (gzip, 5s timeout, a queue of 1000 requests over 10 consumers, retries for 300s).
+ */
+public final class OtlpExporterFactory implements ExporterFactory<OtlpExporterConfig> {
+  @Override
+  public String type() {
+    return "otlp";
+  }
+
+  @Override
+  public OtlpExporterConfig parseConfig(ConfigMap block) {
+    return OtlpExporterConfig.parse(block);
+  }
+
+  @Override
+  public TracesExporter createTracesExporter(ComponentSettings settings, OtlpExporterConfig config) {
+    return new OtlpExporter(settings, config);
+  }
+}

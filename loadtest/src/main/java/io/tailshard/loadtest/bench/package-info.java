@@ -1,0 +1,2 @@
+/** JMH micro-benchmarks of hot paths; run through {@code loadtest.jar bench}. */
+package io.tailshard.loadtest.bench;
