@@ -48,10 +48,15 @@ public final class SendingQueue {
   private final ExporterMetrics metrics;
 
   private final ArrayDeque<TraceData> items = new ArrayDeque<>();
+  /** Batches waiting for a retry timer, by timer id; touched on the context only. */
+  private final java.util.Map<Long, Pending> retrying = new java.util.HashMap<>();
   private long used;
   private int inFlight;
   private boolean closed;
+  private volatile boolean failFast;
   private Promise<Void> drained;
+
+  private record Pending(TraceData data, SendResult last, Promise<Void> done) {}
 
   public SendingQueue(
       String name,
@@ -103,6 +108,31 @@ public final class SendingQueue {
     }
     context.runOnContext(v -> dispatch());
     return true;
+  }
+
+  /** True when a batch of this size would be queued now (for all-or-nothing admission across queues). */
+  public synchronized boolean hasRoom(TraceData data) {
+    long size = queue.sizeOf(data.spanCount(), data.length());
+    return !closed && (used == 0 || used + size <= queue.queueSize());
+  }
+
+  /**
+   * While on, a failed attempt is not retried: the batch goes straight to the give-up handler, and
+   * batches already waiting for a retry go there now. For a destination known to be down, whose
+   * data is better sent elsewhere than retried.
+   */
+  public void failFast(boolean on) {
+    failFast = on;
+    if (on) {
+      context.runOnContext(v -> {
+        for (Long id : new ArrayList<>(retrying.keySet())) {
+          if (vertx.cancelTimer(id)) {
+            Pending p = retrying.remove(id);
+            settleFailed(p.data(), p.last(), p.done());
+          }
+        }
+      });
+    }
   }
 
   /** Takes every queued batch that no lane has started, e.g. to re-route them elsewhere. */
@@ -205,11 +235,16 @@ public final class SendingQueue {
           synchronized (this) {
             closing = closed;
           }
-          if (retry.mayRetryAfter(elapsed) && !closing) {
+          if (retry.mayRetryAfter(elapsed) && !closing && !failFast) {
             if (LOG.isLoggable(Level.FINE)) {
               LOG.fine(name + ": retry " + (retries + 1) + " in " + pause.toMillis() + "ms: " + r.message());
             }
-            vertx.setTimer(pause.toMillis(), t -> attempt(data, retries + 1, firstNanos, done));
+            long[] id = new long[1];
+            id[0] = vertx.setTimer(pause.toMillis(), t -> {
+              retrying.remove(id[0]);
+              attempt(data, retries + 1, firstNanos, done);
+            });
+            retrying.put(id[0], new Pending(data, r, done));
             return;
           }
           settleFailed(data, r, done);

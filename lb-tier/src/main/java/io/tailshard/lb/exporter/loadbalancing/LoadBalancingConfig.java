@@ -1,0 +1,158 @@
+package io.tailshard.lb.exporter.loadbalancing;
+
+import io.tailshard.common.config.ConfigMap;
+import io.tailshard.common.exporter.QueueConfig;
+import io.tailshard.common.exporter.RetryConfig;
+import io.tailshard.common.exporter.otlp.OtlpClientConfig;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The {@code loadbalancing} exporter's config, with the Collector's keys.
+ *
+ * <ul>
+ *   <li>{@code routing_key}: {@code traceID} (default) or {@code service}.
+ *   <li>{@code resolver}: exactly one of {@code static} ({@code hostnames}) or {@code dns}
+ *       ({@code hostname}, {@code port} 4317, {@code interval} 5s, {@code timeout} 1s, and our
+ *       {@code server}); {@code k8s} and {@code aws_cloud_map} are recognized and refused as not built.
+ *   <li>{@code protocol.otlp}: the template of each backend's OTLP/gRPC client (its {@code endpoint} is
+ *       the resolver's), with its {@code sending_queue} and {@code retry_on_failure}.
+ *   <li>top-level {@code timeout}, {@code sending_queue}, {@code retry_on_failure}: accepted as in the
+ *       Collector. Re-routing a failed batch onto the current ring is always on here, so the top-level
+ *       queue adds no behaviour; its keys are validated and its {@code queue_size} caps the data held
+ *       across all backends when enabled.
+ * </ul>
+ *
+ * <p>Where we differ on purpose: with no {@code tls} key in the template, backends are spoken to in
+ * plaintext (the Collector defaults to TLS, which makes its own documented example fail against
+ * plain receivers); backends are tailshard sampling nodes on the cluster network. Set
+ * {@code protocol.otlp.tls.insecure: false} for TLS. Per-backend retries default to a shorter
+ * budget (30s elapsed) than the Collector's 300s, because a batch that cannot reach its backend is
+ * re-routed to the next owner instead of waiting: see docs/architecture.md.
+ */
+public record LoadBalancingConfig(
+    RoutingKey routingKey,
+    ResolverSpec resolver,
+    OtlpClientConfig template,
+    QueueConfig backendQueue,
+    RetryConfig backendRetry,
+    Duration timeout,
+    QueueConfig topLevelQueue,
+    RetryConfig topLevelRetry) {
+
+  /** What a batch is routed by. */
+  public enum RoutingKey {
+    TRACE_ID("traceID"),
+    SERVICE("service");
+
+    final String yaml;
+
+    RoutingKey(String yaml) {
+      this.yaml = yaml;
+    }
+  }
+
+  /** The backend discovery: a fixed list, or DNS A/AAAA records re-resolved on an interval. */
+  public sealed interface ResolverSpec permits StaticSpec, DnsSpec {}
+
+  /** {@code resolver.static}: host names or addresses; port 4317 added when missing. */
+  public record StaticSpec(List<String> hostnames) implements ResolverSpec {}
+
+  /** {@code resolver.dns}. {@code server} ({@code host:port}) is ours: null means the system's resolver. */
+  public record DnsSpec(String hostname, int port, Duration interval, Duration timeout, String server)
+      implements ResolverSpec {}
+
+  /** Child retry default: the Collector's intervals with a 30s budget, after which a batch is re-routed. */
+  static final RetryConfig BACKEND_RETRY_DEFAULT =
+      new RetryConfig(true, Duration.ofMillis(500), 0.5, 1.5, Duration.ofSeconds(5), Duration.ofSeconds(30));
+
+  static final QueueConfig TOP_LEVEL_QUEUE_DEFAULT = new QueueConfig(false, 10, 1000, QueueConfig.Sizer.REQUESTS, null);
+  static final RetryConfig TOP_LEVEL_RETRY_DEFAULT =
+      new RetryConfig(false, Duration.ofSeconds(5), 0.5, 1.5, Duration.ofSeconds(30), Duration.ofSeconds(300));
+
+  static LoadBalancingConfig parse(ConfigMap m) {
+    String key = m.oneOf("routing_key", "traceID", "traceID", "service", "attributes", "resource", "metric", "streamID");
+    RoutingKey routingKey;
+    switch (key) {
+      case "traceID":
+        routingKey = RoutingKey.TRACE_ID;
+        break;
+      case "service":
+        routingKey = RoutingKey.SERVICE;
+        break;
+      default:
+        throw m.error("routing_key", "'" + key + "' is not built for traces yet; allowed: traceID, service");
+    }
+    m.get("routing_attributes");
+    if (m.has("routing_attributes")) {
+      throw m.error("routing_attributes", "routing by attributes is not built yet; allowed routing_key: traceID, service");
+    }
+    if (!m.has("resolver")) {
+      throw m.error("resolver: required key is missing; set exactly one of static, dns");
+    }
+    ResolverSpec resolver = parseResolver(m.map("resolver"));
+
+    ConfigMap protocol = m.map("protocol");
+    ConfigMap otlp = protocol.map("otlp");
+    protocol.done();
+    OtlpClientConfig template = OtlpClientConfig.parse(otlp, false, OtlpClientConfig.Tls.PLAINTEXT);
+    if (template.endpoint() != null) {
+      throw otlp.error("endpoint", "the resolver supplies each backend's endpoint; remove this key");
+    }
+    QueueConfig backendQueue = QueueConfig.parse(otlp.map("sending_queue"), QueueConfig.DEFAULT);
+    RetryConfig backendRetry = RetryConfig.parse(otlp.map("retry_on_failure"), BACKEND_RETRY_DEFAULT);
+    otlp.done();
+
+    Duration timeout = m.duration("timeout", Duration.ZERO);
+    QueueConfig topQueue = QueueConfig.parse(m.map("sending_queue"), TOP_LEVEL_QUEUE_DEFAULT);
+    RetryConfig topRetry = RetryConfig.parse(m.map("retry_on_failure"), TOP_LEVEL_RETRY_DEFAULT);
+    m.done();
+    if (topQueue.storage() != null) {
+      throw m.error("sending_queue", "a persistent queue is not built for the loadbalancing exporter; remove storage");
+    }
+    return new LoadBalancingConfig(routingKey, resolver, template, backendQueue, backendRetry, timeout, topQueue, topRetry);
+  }
+
+  private static ResolverSpec parseResolver(ConfigMap r) {
+    boolean hasStatic = r.has("static");
+    boolean hasDns = r.has("dns");
+    boolean hasK8s = r.has("k8s");
+    boolean hasAws = r.has("aws_cloud_map");
+    int count = (hasStatic ? 1 : 0) + (hasDns ? 1 : 0) + (hasK8s ? 1 : 0) + (hasAws ? 1 : 0);
+    if (count != 1) {
+      throw r.error((count == 0 ? "no resolver is set" : count + " resolvers are set")
+          + "; set exactly one of static, dns (k8s and aws_cloud_map are not built yet)");
+    }
+    if (hasK8s || hasAws) {
+      String which = hasK8s ? "k8s" : "aws_cloud_map";
+      throw r.error(which, "the " + which + " resolver is not built yet; use dns with the headless Service's name");
+    }
+    ResolverSpec spec;
+    if (hasStatic) {
+      ConfigMap s = r.map("static");
+      List<String> hosts = s.stringList("hostnames", List.of());
+      s.done();
+      if (hosts.isEmpty()) {
+        throw s.error("hostnames", "needs at least one host");
+      }
+      spec = new StaticSpec(hosts);
+    } else {
+      ConfigMap d = r.map("dns");
+      String hostname = d.requiredString("hostname");
+      int port = d.integer("port", 4317, 1, 65535);
+      Duration interval = d.duration("interval", Duration.ofSeconds(5));
+      Duration timeout = d.duration("timeout", Duration.ofSeconds(1));
+      String server = d.string("server", null);
+      d.done();
+      if (interval.isZero() || interval.isNegative()) {
+        throw d.error("interval", "must be positive");
+      }
+      if (timeout.isZero() || timeout.isNegative()) {
+        throw d.error("timeout", "must be positive");
+      }
+      spec = new DnsSpec(hostname, port, interval, timeout, server);
+    }
+    r.done();
+    return spec;
+  }
+}
