@@ -16,7 +16,7 @@ import java.util.Set;
 /**
  * The {@code tail_sampling} processor's configuration. The Collector's options keep the Collector's
  * names, meanings and defaults, so an operator's block loads as written; tailshard's storage
- * options ({@link #storage}, {@link #maxStoreSize}, {@link #onStoreFull}) are ours and say so.
+ * options ({@link #storage()}, {@link #maxStoreSize()}, {@link #onStoreFull()}) are ours and say so.
  * Read from YAML with {@link #parse(ConfigMap)}, which rejects unknown keys and bad values with the
  * file, line and key path. Immutable and thread-safe.
  *
