@@ -1,0 +1,3 @@
+module tailshard.io/probvectors
+
+go 1.21
