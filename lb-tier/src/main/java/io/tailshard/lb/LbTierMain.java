@@ -27,6 +27,6 @@ public final class LbTierMain {
   }
 
   public static void main(String[] args) {
-    TierMain.run(tier(), args);
+    TierMain.run(LbTierMain::tier, args);
   }
 }

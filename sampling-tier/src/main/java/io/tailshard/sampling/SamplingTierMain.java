@@ -28,6 +28,6 @@ public final class SamplingTierMain {
   }
 
   public static void main(String[] args) {
-    TierMain.run(tier(), args);
+    TierMain.run(SamplingTierMain::tier, args);
   }
 }

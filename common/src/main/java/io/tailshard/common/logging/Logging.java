@@ -19,12 +19,27 @@ import java.util.logging.Logger;
 public final class Logging {
   private static final String VERTX_LOG_FACTORY = "vertx.logger-delegate-factory-class-name";
 
-  // JUL keeps loggers weakly: hold the ones we configure, or their levels vanish with a GC.
-  private static final Logger ROOT = Logger.getLogger("");
-  private static final Logger NETTY = Logger.getLogger("io.netty");
-  private static final Logger VERTX = Logger.getLogger("io.vertx");
+  private static final String LOG_MANAGER = "java.util.logging.manager";
+
+  // JUL keeps loggers weakly: hold the ones we configure, or their levels vanish with a GC. Not
+  // made in a static initializer: this class must be usable before the LogManager exists.
+  private static Logger root;
+  private static Logger netty;
+  private static Logger vertx;
 
   private Logging() {}
+
+  /**
+   * Makes the JVM use {@link ServiceLogManager}, so that logging keeps working during shutdown
+   * hooks. Only effective before the first logger of the process is created (the LogManager is
+   * chosen once); a process entry point calls it first. A manager chosen by the operator with
+   * {@code -Djava.util.logging.manager} is kept.
+   */
+  public static void useShutdownSafeLogManager() {
+    if (System.getProperty(LOG_MANAGER) == null) {
+      System.setProperty(LOG_MANAGER, ServiceLogManager.class.getName());
+    }
+  }
 
   /** Routes all logging through one-line stderr output at {@code level}. */
   public static synchronized void install(LogLevel level) {
@@ -34,17 +49,20 @@ public final class Logging {
     }
     InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
 
-    for (Handler h : ROOT.getHandlers()) {
-      ROOT.removeHandler(h);
+    root = Logger.getLogger("");
+    netty = Logger.getLogger("io.netty");
+    vertx = Logger.getLogger("io.vertx");
+    for (Handler h : root.getHandlers()) {
+      root.removeHandler(h);
     }
     Handler stderr = new ConsoleHandler();
     stderr.setFormatter(new OneLineFormatter());
     stderr.setLevel(Level.ALL);
-    ROOT.addHandler(stderr);
-    ROOT.setLevel(level.julLevel());
+    root.addHandler(stderr);
+    root.setLevel(level.julLevel());
     Level libraries = level == LogLevel.DEBUG ? Level.FINE : Level.WARNING;
-    NETTY.setLevel(libraries);
-    VERTX.setLevel(libraries);
+    netty.setLevel(libraries);
+    vertx.setLevel(libraries);
   }
 
   /**

@@ -51,11 +51,14 @@ public final class RunningTier {
   public static Future<RunningTier> start(Tier tier, ServiceConfig config) {
     Vertx vertx = Vertx.vertx();
     Telemetry telemetry = telemetryFor(tier, config.telemetry());
+    // Completed off the event loops (see close): the caller may be waiting on it from anywhere.
+    Promise<RunningTier> result = Promise.promise();
     Service service;
     try {
       service = Service.create(config, vertx, telemetry);
     } catch (RuntimeException e) {
-      return vertx.close().transform(x -> Future.failedFuture(e));
+      close(vertx).onComplete(x -> result.fail(e));
+      return result.future();
     }
     Future<TelemetryServer> metrics;
     if (config.telemetry().metricsEnabled()) {
@@ -64,11 +67,11 @@ public final class RunningTier {
     } else {
       metrics = Future.succeededFuture(null);
     }
-    return metrics
+    metrics
         .transform(
             ar -> {
               if (ar.failed()) {
-                return service.shutdown().transform(x -> Future.failedFuture(ar.cause()));
+                return service.shutdown().transform(x -> Future.<RunningTier>failedFuture(ar.cause()));
               }
               TelemetryServer server = ar.result();
               return service
@@ -76,9 +79,31 @@ public final class RunningTier {
                   .map(v -> new RunningTier(tier, vertx, telemetry, service, server))
                   .recover(
                       e -> (server == null ? Future.<Void>succeededFuture() : server.close())
-                          .transform(x -> Future.failedFuture(e)));
+                          .transform(x -> Future.<RunningTier>failedFuture(e)));
             })
-        .recover(e -> vertx.close().transform(x -> Future.failedFuture(e)));
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                result.complete(ar.result());
+              } else {
+                close(vertx).onComplete(x -> result.fail(ar.cause()));
+              }
+            });
+    return result.future();
+  }
+
+  /**
+   * Closes Vert.x from a thread of its own. Called on one of its event loops (where the stop and
+   * failure paths run), the future {@code vertx.close()} returns would report to that very event
+   * loop after it has terminated, and so never complete. The returned future has no context: its
+   * callbacks run on the closing thread.
+   */
+  private static Future<Void> close(Vertx vertx) {
+    Promise<Void> closed = Promise.promise();
+    Thread t = new Thread(() -> vertx.close().onComplete(closed), "tailshard-service-close");
+    t.setDaemon(true);
+    t.start();
+    return closed.future();
   }
 
   /**
@@ -107,10 +132,13 @@ public final class RunningTier {
 
   /** A resource attribute name as a Prometheus label name: {@code service.name} becomes {@code service_name}. */
   static String labelName(String attribute) {
-    StringBuilder sb = new StringBuilder(attribute.length());
+    StringBuilder sb = new StringBuilder(attribute.length() + 1);
+    if (attribute.isEmpty() || (attribute.charAt(0) >= '0' && attribute.charAt(0) <= '9')) {
+      sb.append('_'); // a label name may not start with a digit
+    }
     for (int i = 0; i < attribute.length(); i++) {
       char c = attribute.charAt(i);
-      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (i > 0 && c >= '0' && c <= '9');
+      boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
       sb.append(ok ? c : '_');
     }
     return sb.toString();
@@ -166,19 +194,27 @@ public final class RunningTier {
                 withinGrace.tryFail(ar.cause());
               }
             });
-    stopped =
-        withinGrace
-            .future()
-            .transform(
-                ar -> {
-                  if (ar.failed()) {
-                    LOG.log(Level.WARNING, Logging.kv("shutdown incomplete", "cause", ar.cause().getMessage()));
-                  }
-                  Future<Void> closeMetrics = metricsServer == null ? Future.succeededFuture() : metricsServer.close();
-                  return closeMetrics
-                      .transform(x -> vertx.close())
-                      .transform(x -> ar.succeeded() ? Future.<Void>succeededFuture() : Future.<Void>failedFuture(ar.cause()));
-                });
+    Promise<Void> result = Promise.promise();
+    withinGrace
+        .future()
+        .onComplete(
+            ar -> {
+              if (ar.failed()) {
+                LOG.log(Level.WARNING, Logging.kv("shutdown incomplete", "cause", ar.cause().getMessage()));
+              }
+              Future<Void> closeMetrics = metricsServer == null ? Future.succeededFuture() : metricsServer.close();
+              closeMetrics.onComplete(
+                  x -> close(vertx)
+                      .onComplete(
+                          y -> {
+                            if (ar.succeeded()) {
+                              result.complete();
+                            } else {
+                              result.fail(ar.cause());
+                            }
+                          }));
+            });
+    stopped = result.future();
     return stopped;
   }
 }

@@ -15,6 +15,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -39,7 +40,6 @@ public final class TierMain {
   public static final int EXIT_USAGE = 2;
   public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(30);
 
-  private static final Logger LOG = Logger.getLogger("tailshard.service");
 
   /** Parsed command line. {@code config} is null for the embedded default. */
   record Options(Path config, boolean validate, boolean help, boolean version, Duration shutdownTimeout) {}
@@ -53,9 +53,19 @@ public final class TierMain {
 
   private TierMain() {}
 
-  /** Runs the tier as a process: serves until SIGTERM, or exits with the code of {@link #execute}. */
-  public static void run(Tier tier, String[] args) {
-    int code = execute(tier, args, System.out, System.err);
+  // No static Logger: creating one would fix the JVM's LogManager before run() chooses it.
+  private static Logger log() {
+    return Logger.getLogger("tailshard.service");
+  }
+
+  /**
+   * Runs a tier as a process: serves until SIGTERM, or exits with the code of {@link #execute}.
+   * The tier is asked for only after logging is prepared, so that nothing its components do when
+   * created can choose the log manager first.
+   */
+  public static void run(Supplier<Tier> tier, String[] args) {
+    Logging.useShutdownSafeLogManager();
+    int code = execute(tier.get(), args, System.out, System.err);
     if (code != EXIT_OK) {
       System.exit(code);
     }
@@ -202,13 +212,13 @@ public final class TierMain {
     try {
       node = RunningTier.start(tier, config).toCompletionStage().toCompletableFuture().get();
     } catch (ExecutionException e) {
-      LOG.log(Level.SEVERE, Logging.kv("start failed", "tier", tier.name(), "cause", e.getCause().getMessage()), e.getCause());
+      log().log(Level.SEVERE, Logging.kv("start failed", "tier", tier.name(), "cause", e.getCause().getMessage()), e.getCause());
       return EXIT_CONFIG;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return EXIT_CONFIG;
     }
-    LOG.info(
+    log().info(
         Logging.kv(
             "started", "tier", tier.name(), "config", config.source(), "pipelines", config.describePipelines(),
             "endpoints", String.join(", ", node.endpoints())));
@@ -218,14 +228,14 @@ public final class TierMain {
         .addShutdownHook(
             new Thread(
                 () -> {
-                  LOG.info(Logging.kv("stopping", "tier", tier.name(), "grace", Durations.format(grace)));
+                  log().info(Logging.kv("stopping", "tier", tier.name(), "grace", Durations.format(grace)));
                   try {
                     // The hook must outlast the stop, or the JVM halts mid-flush; a little slack
                     // past the grace lets the stop report its own timeout first.
                     node.stop(grace).toCompletionStage().toCompletableFuture().get(grace.toMillis() + 5_000, TimeUnit.MILLISECONDS);
-                    LOG.info(Logging.kv("stopped", "tier", tier.name()));
+                    log().info(Logging.kv("stopped", "tier", tier.name()));
                   } catch (ExecutionException | TimeoutException e) {
-                    LOG.warning(Logging.kv("stopped with errors", "tier", tier.name(), "cause", String.valueOf(e.getCause())));
+                    log().warning(Logging.kv("stopped with errors", "tier", tier.name(), "cause", String.valueOf(e.getCause())));
                   } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                   } finally {
