@@ -70,6 +70,8 @@ public final class Service implements Host {
   private final Telemetry telemetry;
   private final Map<ComponentId, Component> extensions = new LinkedHashMap<>();
   private final List<Node> startOrder = new ArrayList<>();
+  /** Every component made so far, in creation order; used only when creation fails half-way. */
+  private final List<Component> created = new ArrayList<>();
   /** Components whose start was called, in order; what a rollback or shutdown must stop. */
   private final List<Node> attempted = new ArrayList<>();
 
@@ -94,8 +96,13 @@ public final class Service implements Host {
     try {
       s.build();
     } catch (RuntimeException e) {
-      for (int i = s.startOrder.size() - 1; i >= 0; i--) {
-        s.startOrder.get(i).component().shutdown();
+      // Shutdown is safe without start and releases whatever creation took; nothing to wait for.
+      for (int i = s.created.size() - 1; i >= 0; i--) {
+        try {
+          s.created.get(i).shutdown();
+        } catch (RuntimeException ignored) {
+          // The creation failure is the error to report.
+        }
       }
       throw e;
     }
@@ -149,7 +156,15 @@ public final class Service implements Host {
             done.complete();
             return;
           }
-          LOG.log(Level.SEVERE, Logging.kv("start failed, stopping what was started", "cause", ar.cause().getMessage()));
+          boolean cutShort;
+          synchronized (this) {
+            cutShort = stopRequested;
+          }
+          LOG.log(
+              cutShort ? Level.INFO : Level.SEVERE,
+              Logging.kv(
+                  cutShort ? "start cut short by shutdown, stopping what was started" : "start failed, stopping what was started",
+                  "cause", ar.cause().getMessage()));
           stopAll(attemptedNewestFirst())
               .onComplete(
                   x -> {
@@ -306,7 +321,7 @@ public final class Service implements Host {
     }
   }
 
-  private <T> T create(ComponentConfig c, Supplier<T> make) {
+  private <T extends Component> T create(ComponentConfig c, Supplier<T> make) {
     T made;
     try {
       made = make.get();
@@ -318,6 +333,7 @@ public final class Service implements Host {
     if (made == null) {
       throw new IllegalStateException("the factory of " + c.kind().word() + " " + c.id() + " returned null");
     }
+    created.add(made);
     return made;
   }
 

@@ -113,7 +113,7 @@ class ServiceConfigTest {
     ConfigException e = refused(COMPONENTS + "  test_exporter/x:\n    timout: 1s\n" + PIPELINE);
     assertMessage(
         e, 6, "exporters.test_exporter/x.timout",
-        "unknown key; allowed: fail_start, hold_start, hold_shutdown, refuse, timeout, max_size");
+        "unknown key; allowed: fail_create, fail_start, hold_start, hold_shutdown, refuse, timeout, max_size");
   }
 
   @Test

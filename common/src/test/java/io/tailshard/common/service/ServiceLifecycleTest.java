@@ -192,6 +192,19 @@ class ServiceLifecycleTest {
   }
 
   @Test
+  void aFactoryThatThrowsFailsCreationAndReleasesWhatWasMade() {
+    String yaml =
+        "receivers: {test_receiver: }\nprocessors: {test_processor: {fail_create: true}}\nexporters: {test_exporter: }\n"
+            + "extensions: {test_extension: }\n"
+            + "service:\n  extensions: [test_extension]\n"
+            + "  pipelines: {traces: {receivers: [test_receiver], processors: [test_processor], exporters: [test_exporter]}}\n";
+    ServiceConfig config = ServiceConfig.parse(new ConfigLoader(Map.<String, String>of()::get).parse("c.yaml", yaml), test.components());
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, () -> Service.create(config, vertx, telemetry));
+    assertEquals("cannot create processor test_processor: configured to fail at creation", e.getMessage());
+    assertEquals(List.of("shutdown exporter test_exporter", "shutdown extension test_extension"), test.events());
+  }
+
+  @Test
   void extensionsAreFoundThroughTheHost() {
     Service s = service("");
     assertTrue(s.extension(ComponentId.of("test_extension"), io.tailshard.common.component.Component.class).isPresent());

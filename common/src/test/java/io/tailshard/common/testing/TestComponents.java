@@ -34,7 +34,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * pipeline can use yet. Every lifecycle call and every data hop is written to one shared
  * {@link #events()} log, e.g. {@code start exporter out}, {@code export out 3}.
  *
- * <p>Behaviour is set in YAML: {@code fail_start: true} makes start fail, {@code hold_start: true}
+ * <p>Behaviour is set in YAML: {@code fail_create: true} makes a receiver or processor factory
+ * throw, {@code fail_start: true} makes start fail, {@code hold_start: true}
  * / {@code hold_shutdown: true} make start or shutdown wait until the test {@link #release}s them,
  * an exporter's {@code refuse: retryable|permanent} refuses all data.
  */
@@ -51,10 +52,11 @@ public final class TestComponents {
   private final Map<ComponentId, List<TestExporter>> exporters = new ConcurrentHashMap<>();
 
   /** Lifecycle behaviour common to all test components. */
-  public record Behaviour(boolean failStart, boolean holdStart, boolean holdShutdown) {
+  public record Behaviour(boolean failCreate, boolean failStart, boolean holdStart, boolean holdShutdown) {
     static Behaviour read(ConfigMap block) {
       return new Behaviour(
-          block.bool("fail_start", false), block.bool("hold_start", false), block.bool("hold_shutdown", false));
+          block.bool("fail_create", false), block.bool("fail_start", false), block.bool("hold_start", false),
+          block.bool("hold_shutdown", false));
     }
   }
 
@@ -90,6 +92,12 @@ public final class TestComponents {
         .add(new ConnectorF())
         .add(new HealthCheckExtensionFactory())
         .build();
+  }
+
+  private static void failIfAsked(Behaviour b) {
+    if (b.failCreate()) {
+      throw new IllegalArgumentException("configured to fail at creation");
+    }
   }
 
   private Promise<Void> hold(String key) {
@@ -199,6 +207,7 @@ public final class TestComponents {
 
     @Override
     public Component createTracesReceiver(ComponentSettings s, Behaviour config, TracesConsumer next) {
+      failIfAsked(config);
       TestReceiver r = new TestReceiver(s.id(), config, next);
       receivers.computeIfAbsent(s.id(), k -> new CopyOnWriteArrayList<>()).add(r);
       return r;
@@ -220,6 +229,7 @@ public final class TestComponents {
 
     @Override
     public TracesProcessor createTracesProcessor(ComponentSettings s, Behaviour config, TracesConsumer next) {
+      failIfAsked(config);
       return new TestProcessor(s.id(), config, next);
     }
   }
