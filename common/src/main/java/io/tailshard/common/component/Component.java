@@ -1,6 +1,7 @@
 package io.tailshard.common.component;
 
 import io.vertx.core.Future;
+import java.util.List;
 
 /**
  * The lifecycle every component shares. {@link #start()} returns quickly (slow work continues in
@@ -14,4 +15,13 @@ public interface Component {
   Future<Void> start();
 
   Future<Void> shutdown();
+
+  /**
+   * The addresses this component listens on once started, e.g. {@code grpc=0.0.0.0:4317}, with
+   * the port actually bound when port 0 was asked. The service logs them at start. Empty for
+   * components that listen on nothing (the default).
+   */
+  default List<String> endpoints() {
+    return List.of();
+  }
 }

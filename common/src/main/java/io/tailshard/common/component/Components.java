@@ -5,6 +5,7 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -34,6 +35,11 @@ public final class Components {
   /** Why a known Collector type is not available here, if it is one of those. */
   public Optional<String> whyNotBuilt(ComponentKind kind, String type) {
     return Optional.ofNullable(notBuilt.get(kind).get(type));
+  }
+
+  /** The Collector types of a kind this tier recognizes but does not build, with why, sorted by type. */
+  public Map<String, String> notBuiltTypes(ComponentKind kind) {
+    return Collections.unmodifiableMap(new TreeMap<>(notBuilt.get(kind)));
   }
 
   /** The type names available for a kind, sorted, for "allowed:" lists in errors. */
@@ -76,7 +82,14 @@ public final class Components {
       Map<ComponentKind, Map<String, ComponentFactory<?>>> f = new EnumMap<>(ComponentKind.class);
       Map<ComponentKind, Map<String, String>> n = new EnumMap<>(ComponentKind.class);
       factories.forEach((k, v) -> f.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
-      notBuilt.forEach((k, v) -> n.put(k, Collections.unmodifiableMap(new LinkedHashMap<>(v))));
+      notBuilt.forEach(
+          (k, v) -> {
+            // A type that has a factory now is built: drop its "not built" entry, so the list of
+            // planned types can stay as it is while the factories arrive one by one.
+            Map<String, String> left = new LinkedHashMap<>(v);
+            left.keySet().removeAll(factories.get(k).keySet());
+            n.put(k, Collections.unmodifiableMap(left));
+          });
       return new Components(f, n);
     }
   }

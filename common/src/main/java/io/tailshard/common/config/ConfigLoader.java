@@ -110,7 +110,14 @@ public final class ConfigLoader {
         }
         String key = ((ScalarNode) t.getKeyNode()).getValue();
         String childPath = path.isEmpty() ? key : path + "." + key;
-        entries.put(key, convert(file, t.getValueNode(), childPath));
+        // A block map's value starts on the line after its key; errors about the entry ("unknown
+        // processor type", "not built yet") should point at the key the operator wrote.
+        int keyLine = t.getKeyNode().getStartMark().map(m -> m.getLine() + 1).orElse(line);
+        if (entries.containsKey(key)) {
+          // The composer keeps both; refusing here keeps a pasted config from silently losing one.
+          throw new ConfigException(file, keyLine, childPath, "duplicate key; the first one is at line " + entries.get(key).line());
+        }
+        entries.put(key, convert(file, t.getValueNode(), childPath).atLine(keyLine));
       }
       return ConfigNode.ofMap(file, line, path, entries);
     }

@@ -74,6 +74,11 @@ public final class ConfigNode {
     return ofMap(file, line, path, Map.of());
   }
 
+  /** The same node reported at another line (the line of the key that holds it). */
+  ConfigNode atLine(int newLine) {
+    return newLine == line ? this : new ConfigNode(kind, file, newLine, path, scalar, quoted, map, list);
+  }
+
   public Kind kind() {
     return kind;
   }

@@ -14,12 +14,20 @@ public final class Telemetry {
   private final Health health = new Health();
 
   public Telemetry(String serviceName, String instanceId, String version) {
-    this.serviceName = serviceName;
-    this.instanceId = instanceId;
-    this.metrics = new MetricRegistry(Map.of(
+    this(serviceName, instanceId, Map.of(
         "service_name", serviceName,
         "service_instance_id", instanceId,
         "service_version", version));
+  }
+
+  /**
+   * A telemetry whose series carry exactly {@code constLabels} (the service's resource attributes
+   * from {@code service.telemetry.resource}, already turned into Prometheus label names).
+   */
+  public Telemetry(String serviceName, String instanceId, Map<String, String> constLabels) {
+    this.serviceName = serviceName;
+    this.instanceId = instanceId;
+    this.metrics = new MetricRegistry(constLabels);
   }
 
   /** A telemetry with a random instance id, for tests and tools. */

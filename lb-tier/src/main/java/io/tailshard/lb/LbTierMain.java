@@ -1,0 +1,32 @@
+package io.tailshard.lb;
+
+import io.tailshard.common.component.ComponentKind;
+import io.tailshard.common.component.Components;
+import io.tailshard.common.extension.healthcheck.HealthCheckExtensionFactory;
+import io.tailshard.common.service.PlannedTypes;
+import io.tailshard.common.service.Tier;
+import io.tailshard.common.service.TierMain;
+
+/** Entry point of lb-tier: the stateless tier that routes each trace by its id to one sampling node. */
+public final class LbTierMain {
+  static final String DEFAULT_CONFIG = "tailshard/lb-tier-default.yaml";
+
+  private LbTierMain() {}
+
+  /** The lb-tier: its component types and its embedded default config. */
+  public static Tier tier() {
+    Components components =
+        PlannedTypes.register(Components.builder())
+            .notBuilt(ComponentKind.PROCESSOR, "tail_sampling",
+                "tail sampling runs in sampling-tier; lb-tier routes each trace by its id to one sampling node")
+            .notBuilt(ComponentKind.CONNECTOR, "spanmetrics",
+                "span metrics are computed in sampling-tier, where all spans of a trace meet")
+            .add(new HealthCheckExtensionFactory())
+            .build();
+    return new Tier("lb-tier", "OTLP in, each trace routed by trace-id hash to one sampling node", components, DEFAULT_CONFIG);
+  }
+
+  public static void main(String[] args) {
+    TierMain.run(LbTierMain::tier, args);
+  }
+}

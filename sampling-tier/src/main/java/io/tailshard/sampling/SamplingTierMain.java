@@ -1,0 +1,33 @@
+package io.tailshard.sampling;
+
+import io.tailshard.common.component.ComponentKind;
+import io.tailshard.common.component.Components;
+import io.tailshard.common.extension.healthcheck.HealthCheckExtensionFactory;
+import io.tailshard.common.service.PlannedTypes;
+import io.tailshard.common.service.Tier;
+import io.tailshard.common.service.TierMain;
+
+/** Entry point of sampling-tier: buffers each trace until its decision, samples, exports the kept ones. */
+public final class SamplingTierMain {
+  static final String DEFAULT_CONFIG = "tailshard/sampling-tier-default.yaml";
+
+  private SamplingTierMain() {}
+
+  /** The sampling-tier: its component types and its embedded default config. */
+  public static Tier tier() {
+    String lbOnly = "the load-balancing exporter runs in lb-tier, in front of this tier";
+    Components components =
+        PlannedTypes.register(Components.builder())
+            .notBuilt(ComponentKind.EXPORTER, "loadbalancing", lbOnly)
+            .notBuilt(ComponentKind.EXPORTER, "load_balancing", lbOnly)
+            .add(new HealthCheckExtensionFactory())
+            .build();
+    return new Tier(
+        "sampling-tier", "buffers every span of a trace, decides at decision time, exports the kept traces",
+        components, DEFAULT_CONFIG);
+  }
+
+  public static void main(String[] args) {
+    TierMain.run(SamplingTierMain::tier, args);
+  }
+}
