@@ -15,44 +15,57 @@ package io.tailshard.common.ring;
 final class SlotPermutation {
   private static final int BITS = SlotTable.SLOT_BITS;
   private static final int MASK = (1 << BITS) - 1;
-  /** Shifts near half the width mix the high bits (which the multiply fills) into the low ones. */
-  private static final int[] SHIFTS = {BITS / 2, BITS / 2 + 1, BITS / 2 - 1};
+  // Shifts near half the width mix the high bits (which the multiply fills) into the low ones.
+  private static final int SHIFT0 = BITS / 2;
+  private static final int SHIFT1 = BITS / 2 + 1;
+  private static final int SHIFT2 = BITS / 2 - 1;
   /** Forcing the top and bottom bits keeps every keyed multiplier odd and far from trivial. */
   private static final int MULTIPLIER_BITS = 1 | (1 << (BITS - 1));
 
-  private final int[] xor = new int[3];
-  private final int[] mul = new int[3];
-  private final int[] mulInverse = new int[3];
+  // Three rounds; plain fields rather than arrays so the JIT keeps them in registers in the build loop.
+  private final int xor0;
+  private final int xor1;
+  private final int xor2;
+  private final int mul0;
+  private final int mul1;
+  private final int mul2;
+  private final int inv0;
+  private final int inv1;
+  private final int inv2;
 
   SlotPermutation(long endpointHash) {
-    for (int r = 0; r < 3; r++) {
-      long k = Hashing.derive(endpointHash, r);
-      xor[r] = (int) k & MASK;
-      mul[r] = ((int) (k >>> 32) | MULTIPLIER_BITS) & MASK;
-      mulInverse[r] = inverseOdd(mul[r]);
-    }
+    long k0 = Hashing.derive(endpointHash, 0);
+    long k1 = Hashing.derive(endpointHash, 1);
+    long k2 = Hashing.derive(endpointHash, 2);
+    xor0 = (int) k0 & MASK;
+    xor1 = (int) k1 & MASK;
+    xor2 = (int) k2 & MASK;
+    mul0 = ((int) (k0 >>> 32) | MULTIPLIER_BITS) & MASK;
+    mul1 = ((int) (k1 >>> 32) | MULTIPLIER_BITS) & MASK;
+    mul2 = ((int) (k2 >>> 32) | MULTIPLIER_BITS) & MASK;
+    inv0 = inverseOdd(mul0);
+    inv1 = inverseOdd(mul1);
+    inv2 = inverseOdd(mul2);
   }
 
   /** The rank of {@code slot} in this endpoint's order, in [0, 2^bits). */
   int rank(int slot) {
-    int x = slot;
-    for (int r = 0; r < 3; r++) {
-      x ^= xor[r];
-      x = (x * mul[r]) & MASK;
-      x ^= x >>> SHIFTS[r];
-    }
-    return x;
+    int x = ((slot ^ xor0) * mul0) & MASK;
+    x ^= x >>> SHIFT0;
+    x = ((x ^ xor1) * mul1) & MASK;
+    x ^= x >>> SHIFT1;
+    x = ((x ^ xor2) * mul2) & MASK;
+    return x ^ (x >>> SHIFT2);
   }
 
-  /** The slot at {@code rank}: the inverse of {@link #rank(int)}. */
+  /** The slot at {@code rank}: the inverse of {@link #rank(int)}, the rounds undone in reverse. */
   int slot(int rank) {
-    int x = rank;
-    for (int r = 2; r >= 0; r--) {
-      x = undoShift(x, SHIFTS[r]);
-      x = (x * mulInverse[r]) & MASK;
-      x ^= xor[r];
-    }
-    return x;
+    int x = undoShift(rank, SHIFT2);
+    x = ((x * inv2) & MASK) ^ xor2;
+    x = undoShift(x, SHIFT1);
+    x = ((x * inv1) & MASK) ^ xor1;
+    x = undoShift(x, SHIFT0);
+    return ((x * inv0) & MASK) ^ xor0;
   }
 
   /** Inverts {@code x ^= x >>> s} on BITS-bit values: each pass restores s more high bits. */

@@ -20,7 +20,7 @@ import java.util.Arrays;
  * to reach a free slot has the lowest rank there (or the same rank and a lower index), so it is
  * the owner. After about {@value #ROUNDS_PER_SHARE} shares' worth of rounds only a fraction
  * e^-{@value #ROUNDS_PER_SHARE} of slots is still free; those are settled by computing their rank
- * at every endpoint. About 25 to 40 ms for any n on one core of the build machine.
+ * at every endpoint. About 20 to 30 ms for any n on one core of the build machine.
  */
 final class SlotTable {
   /** log2 of the number of slots. 2^20 slots of one byte fit in a core's 1 MiB L2 cache. */

@@ -31,7 +31,7 @@ import java.util.TreeSet;
  *       {@code docs/ring.md}), where the Collector's CRC32 ring with 200 points per endpoint is far
  *       above 1.05 at 100 endpoints.
  *   <li><b>Cost.</b> A lookup is two 64-bit mixes and one read of a 1 MiB table (2 MiB beyond 256
- *       endpoints): O(1), no allocation, a few nanoseconds. Building costs 25 to 40 ms, so build a
+ *       endpoints): O(1), no allocation, a few nanoseconds. Building costs 20 to 30 ms, so build a
  *       new ring off the event loop.
  * </ul>
  *

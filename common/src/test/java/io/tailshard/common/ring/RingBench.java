@@ -32,7 +32,7 @@ public final class RingBench {
       TraceIdRing ring = TraceIdRing.of(TraceIdRingTest.podEndpoints(n, 1));
       System.out.printf("n=%-4d owner(long,long) %6.2f ns   owner(byte[],off) %6.2f ns%n", n, timeLongs(ring), timeBytes(ring));
     }
-    System.out.println("== TraceIdRing build, ms per ring (best of 5)");
+    System.out.println("== TraceIdRing build, ms per ring (best of 8)");
     for (int n : sizes) {
       List<String> eps = TraceIdRingTest.podEndpoints(n, 1);
       double best = Double.MAX_VALUE;
