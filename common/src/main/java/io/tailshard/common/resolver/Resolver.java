@@ -9,8 +9,9 @@ import java.util.List;
  * duplicates, each time the set changes (and never when it does not).
  *
  * <p>Lifecycle as every component's: {@link #start()} returns at once and its future completes
- * after the first resolution, successful or not; {@link #shutdown()} is idempotent and safe
- * without a start. Implementations are thread-safe.
+ * after the first resolution, successful or not, so {@link #endpoints()} then holds the first
+ * answer (an empty set is not announced to the listener: callers that start empty check it);
+ * {@link #shutdown()} is idempotent and safe without a start. Implementations are thread-safe.
  */
 public interface Resolver {
   /** The resolver's kind as the Collector labels its metrics: {@code static} or {@code dns}. */
