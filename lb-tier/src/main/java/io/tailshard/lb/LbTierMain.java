@@ -2,10 +2,12 @@ package io.tailshard.lb;
 
 import io.tailshard.common.component.ComponentKind;
 import io.tailshard.common.component.Components;
+import io.tailshard.common.exporter.debug.DebugExporterFactory;
 import io.tailshard.common.extension.healthcheck.HealthCheckExtensionFactory;
 import io.tailshard.common.service.PlannedTypes;
 import io.tailshard.common.service.Tier;
 import io.tailshard.common.service.TierMain;
+import io.tailshard.lb.exporter.loadbalancing.LoadBalancingExporterFactory;
 
 /** Entry point of lb-tier: the stateless tier that routes each trace by its id to one sampling node. */
 public final class LbTierMain {
@@ -22,6 +24,9 @@ public final class LbTierMain {
             .notBuilt(ComponentKind.CONNECTOR, "spanmetrics",
                 "span metrics are computed in sampling-tier, where all spans of a trace meet")
             .add(new HealthCheckExtensionFactory())
+            .add(new LoadBalancingExporterFactory())
+            .add("load_balancing", new LoadBalancingExporterFactory())
+            .add(new DebugExporterFactory())
             .build();
     return new Tier("lb-tier", "OTLP in, each trace routed by trace-id hash to one sampling node", components, DEFAULT_CONFIG);
   }

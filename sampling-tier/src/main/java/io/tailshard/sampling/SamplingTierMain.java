@@ -2,6 +2,8 @@ package io.tailshard.sampling;
 
 import io.tailshard.common.component.ComponentKind;
 import io.tailshard.common.component.Components;
+import io.tailshard.common.exporter.debug.DebugExporterFactory;
+import io.tailshard.common.exporter.otlp.OtlpExporterFactory;
 import io.tailshard.common.extension.healthcheck.HealthCheckExtensionFactory;
 import io.tailshard.common.service.PlannedTypes;
 import io.tailshard.common.service.Tier;
@@ -21,6 +23,8 @@ public final class SamplingTierMain {
             .notBuilt(ComponentKind.EXPORTER, "loadbalancing", lbOnly)
             .notBuilt(ComponentKind.EXPORTER, "load_balancing", lbOnly)
             .add(new HealthCheckExtensionFactory())
+            .add(new OtlpExporterFactory())
+            .add(new DebugExporterFactory())
             .build();
     return new Tier(
         "sampling-tier", "buffers every span of a trace, decides at decision time, exports the kept traces",

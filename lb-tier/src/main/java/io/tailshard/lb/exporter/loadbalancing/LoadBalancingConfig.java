@@ -4,17 +4,15 @@ import io.tailshard.common.config.ConfigMap;
 import io.tailshard.common.exporter.QueueConfig;
 import io.tailshard.common.exporter.RetryConfig;
 import io.tailshard.common.exporter.otlp.OtlpClientConfig;
+import io.tailshard.common.resolver.ResolverConfig;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * The {@code loadbalancing} exporter's config, with the Collector's keys.
  *
  * <ul>
  *   <li>{@code routing_key}: {@code traceID} (default) or {@code service}.
- *   <li>{@code resolver}: exactly one of {@code static} ({@code hostnames}) or {@code dns}
- *       ({@code hostname}, {@code port} 4317, {@code interval} 5s, {@code timeout} 1s, and our
- *       {@code server}); {@code k8s} and {@code aws_cloud_map} are recognized and refused as not built.
+ *   <li>{@code resolver}: exactly one of {@code static} or {@code dns}; see {@link ResolverConfig}.
  *   <li>{@code protocol.otlp}: the template of each backend's OTLP/gRPC client (its {@code endpoint} is
  *       the resolver's), with its {@code sending_queue} and {@code retry_on_failure}.
  *   <li>top-level {@code timeout}, {@code sending_queue}, {@code retry_on_failure}: accepted as in the
@@ -32,7 +30,7 @@ import java.util.List;
  */
 public record LoadBalancingConfig(
     RoutingKey routingKey,
-    ResolverSpec resolver,
+    ResolverConfig resolver,
     OtlpClientConfig template,
     QueueConfig backendQueue,
     RetryConfig backendRetry,
@@ -51,16 +49,6 @@ public record LoadBalancingConfig(
       this.yaml = yaml;
     }
   }
-
-  /** The backend discovery: a fixed list, or DNS A/AAAA records re-resolved on an interval. */
-  public sealed interface ResolverSpec permits StaticSpec, DnsSpec {}
-
-  /** {@code resolver.static}: host names or addresses; port 4317 added when missing. */
-  public record StaticSpec(List<String> hostnames) implements ResolverSpec {}
-
-  /** {@code resolver.dns}. {@code server} ({@code host:port}) is ours: null means the system's resolver. */
-  public record DnsSpec(String hostname, int port, Duration interval, Duration timeout, String server)
-      implements ResolverSpec {}
 
   /** Child retry default: the Collector's intervals with a 30s budget, after which a batch is re-routed. */
   static final RetryConfig BACKEND_RETRY_DEFAULT =
@@ -90,7 +78,7 @@ public record LoadBalancingConfig(
     if (!m.has("resolver")) {
       throw m.error("resolver: required key is missing; set exactly one of static, dns");
     }
-    ResolverSpec resolver = parseResolver(m.map("resolver"));
+    ResolverConfig resolver = ResolverConfig.parse(m.map("resolver"));
 
     ConfigMap protocol = m.map("protocol");
     ConfigMap otlp = protocol.map("otlp");
@@ -111,48 +99,5 @@ public record LoadBalancingConfig(
       throw m.error("sending_queue", "a persistent queue is not built for the loadbalancing exporter; remove storage");
     }
     return new LoadBalancingConfig(routingKey, resolver, template, backendQueue, backendRetry, timeout, topQueue, topRetry);
-  }
-
-  private static ResolverSpec parseResolver(ConfigMap r) {
-    boolean hasStatic = r.has("static");
-    boolean hasDns = r.has("dns");
-    boolean hasK8s = r.has("k8s");
-    boolean hasAws = r.has("aws_cloud_map");
-    int count = (hasStatic ? 1 : 0) + (hasDns ? 1 : 0) + (hasK8s ? 1 : 0) + (hasAws ? 1 : 0);
-    if (count != 1) {
-      throw r.error((count == 0 ? "no resolver is set" : count + " resolvers are set")
-          + "; set exactly one of static, dns (k8s and aws_cloud_map are not built yet)");
-    }
-    if (hasK8s || hasAws) {
-      String which = hasK8s ? "k8s" : "aws_cloud_map";
-      throw r.error(which, "the " + which + " resolver is not built yet; use dns with the headless Service's name");
-    }
-    ResolverSpec spec;
-    if (hasStatic) {
-      ConfigMap s = r.map("static");
-      List<String> hosts = s.stringList("hostnames", List.of());
-      s.done();
-      if (hosts.isEmpty()) {
-        throw s.error("hostnames", "needs at least one host");
-      }
-      spec = new StaticSpec(hosts);
-    } else {
-      ConfigMap d = r.map("dns");
-      String hostname = d.requiredString("hostname");
-      int port = d.integer("port", 4317, 1, 65535);
-      Duration interval = d.duration("interval", Duration.ofSeconds(5));
-      Duration timeout = d.duration("timeout", Duration.ofSeconds(1));
-      String server = d.string("server", null);
-      d.done();
-      if (interval.isZero() || interval.isNegative()) {
-        throw d.error("interval", "must be positive");
-      }
-      if (timeout.isZero() || timeout.isNegative()) {
-        throw d.error("timeout", "must be positive");
-      }
-      spec = new DnsSpec(hostname, port, interval, timeout, server);
-    }
-    r.done();
-    return spec;
   }
 }

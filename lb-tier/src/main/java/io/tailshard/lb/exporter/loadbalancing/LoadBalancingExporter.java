@@ -10,6 +10,7 @@ import io.tailshard.common.otlp.wire.AnyValues;
 import io.tailshard.common.otlp.wire.TraceRequestIndex;
 import io.tailshard.common.otlp.wire.TraceRequestWriter;
 import io.tailshard.common.otlp.wire.WireFormatException;
+import io.tailshard.common.resolver.Resolver;
 import io.tailshard.common.ring.TraceIdRing;
 import io.tailshard.common.telemetry.MetricRegistry;
 import io.vertx.core.Future;
@@ -62,7 +63,7 @@ final class LoadBalancingExporter implements TracesExporter {
   private final long parkLimitSpans;
   private volatile Routing routing = Routing.EMPTY;
   private List<String> resolved = List.of();
-  private BackendDiscovery discovery;
+  private Resolver resolver;
   private long parkTimer = -1;
   private long generation;
   private long parkedSpans;
@@ -108,8 +109,8 @@ final class LoadBalancingExporter implements TracesExporter {
   @Override
   public Future<Void> start() {
     settings.telemetry().health().notReady(id, "no backends resolved yet");
-    discovery = BackendDiscovery.create(settings, config.resolver());
-    return discovery.start(this::onEndpoints);
+    resolver = config.resolver().newResolver(settings.vertx(), settings.telemetry().metrics(), this::onEndpoints);
+    return resolver.start();
   }
 
   /** The resolver's new answer: add backends, remove those gone (re-routing what they hold), rebuild. */
@@ -385,7 +386,7 @@ final class LoadBalancingExporter implements TracesExporter {
       stopped = true;
       all = new ArrayList<>(backends.values());
     }
-    Future<Void> stopDiscovery = discovery == null ? Future.succeededFuture() : discovery.stop();
+    Future<Void> stopDiscovery = resolver == null ? Future.succeededFuture() : resolver.shutdown();
     List<Future<Void>> drains = new ArrayList<>();
     for (Backend b : all) {
       // Flush: each backend sends what it holds within the grace period.
