@@ -1,0 +1,80 @@
+package io.tailshard.lb.exporter.loadbalancing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tailshard.common.config.ConfigException;
+import io.tailshard.common.config.ConfigLoader;
+import io.tailshard.common.resolver.DnsResolverConfig;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class LoadBalancingConfigTest {
+  private static LoadBalancingConfig parse(String yaml) {
+    return new LoadBalancingExporterFactory().parseConfig(new ConfigLoader(n -> null).parse("lb.yaml", yaml).asMap());
+  }
+
+  @Test
+  void seed004BlockLoadsAsWritten() {
+    // exporters.loadbalancing of seed 004, exactly as the Collector's scaling guide writes it.
+    LoadBalancingConfig c = parse("""
+        protocol:
+          otlp:
+        resolver:
+          dns:
+            hostname: otelcol.observability.svc.cluster.local
+        """);
+    DnsResolverConfig dns = assertInstanceOf(DnsResolverConfig.class, c.resolver());
+    assertEquals("otelcol.observability.svc.cluster.local", dns.hostname());
+    assertEquals(4317, dns.port());
+    assertEquals(Duration.ofSeconds(5), dns.interval());
+    assertEquals(LoadBalancingConfig.RoutingKey.TRACE_ID, c.routingKey());
+    assertTrue(c.template().tls().insecure(), "plaintext to sampling nodes when no tls key is given");
+  }
+
+  @Test
+  void noResolverIsAClearError() {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("protocol:\n  otlp:\n"));
+    assertTrue(e.getMessage().contains("resolver") && e.getMessage().contains("static") && e.getMessage().contains("dns"),
+        e.getMessage());
+  }
+
+  @Test
+  void twoResolversAreAClearError() {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("""
+        resolver:
+          static:
+            hostnames: [a, b]
+          dns:
+            hostname: x
+        """));
+    assertTrue(e.getMessage().contains("resolver.dns") && e.getMessage().contains("only one resolver"), e.getMessage());
+  }
+
+  @Test
+  void unknownRoutingKeyNamesTheAllowedOnes() {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("""
+        routing_key: spanID
+        resolver:
+          static:
+            hostnames: [a]
+        """));
+    assertTrue(e.getMessage().startsWith("lb.yaml:1: routing_key: 'spanID' is not allowed; allowed: traceID, service"),
+        e.getMessage());
+  }
+
+  @Test
+  void anEndpointInTheTemplateIsRefused() {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("""
+        protocol:
+          otlp:
+            endpoint: somewhere:4317
+        resolver:
+          static:
+            hostnames: [a]
+        """));
+    assertTrue(e.getMessage().contains("protocol.otlp.endpoint"), e.getMessage());
+  }
+}

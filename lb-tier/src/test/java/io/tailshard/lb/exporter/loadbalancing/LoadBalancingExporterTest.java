@@ -1,0 +1,221 @@
+package io.tailshard.lb.exporter.loadbalancing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.tailshard.common.component.ComponentId;
+import io.tailshard.common.component.ComponentKind;
+import io.tailshard.common.component.ComponentSettings;
+import io.tailshard.common.component.Host;
+import io.tailshard.common.component.RefusedException;
+import io.tailshard.common.component.TraceData;
+import io.tailshard.common.config.ConfigLoader;
+import io.tailshard.common.ring.TraceIdRing;
+import io.tailshard.common.telemetry.Telemetry;
+import io.tailshard.common.testing.TestDnsServer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The loadbalancing exporter against real OTLP receivers on 127.0.0.2, .3, .4 (one port, as pods
+ * behind a headless Service) found through a real DNS server answering A records.
+ */
+class LoadBalancingExporterTest {
+  /** Fixed, below Linux's ephemeral range, so the ring (which hashes host:port) is the same every run. */
+  private static final int PORT = 24317;
+  private static final String NAME = "sampling.tailshard.test";
+
+  private Vertx vertx;
+  private TestDnsServer dns;
+  private final RecordingBackend.Ledger ledger = new RecordingBackend.Ledger();
+  private final List<RecordingBackend> backends = new ArrayList<>();
+  private final Telemetry telemetry = Telemetry.forTests("lb-test");
+  private LoadBalancingExporter exporter;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    vertx = Vertx.vertx();
+    dns = TestDnsServer.start();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (exporter != null) {
+      exporter.shutdown().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    backends.forEach(RecordingBackend::close);
+    dns.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private void startBackends(String... addresses) throws Exception {
+    for (String a : addresses) {
+      backends.add(new RecordingBackend(vertx, a, PORT, ledger));
+    }
+  }
+
+  private void startExporter() throws Exception {
+    String yaml = String.join("\n",
+        "resolver:",
+        "  dns:",
+        "    hostname: " + NAME,
+        "    port: " + PORT,
+        "    interval: 200ms",
+        "    timeout: 500ms",
+        "    server: " + dns.address(),
+        "protocol:",
+        "  otlp:",
+        "    timeout: 2s",
+        "    retry_on_failure: {initial_interval: 50ms, max_interval: 200ms, max_elapsed_time: 5s}",
+        "");
+    LoadBalancingExporterFactory factory = new LoadBalancingExporterFactory();
+    LoadBalancingConfig config = factory.parseConfig(new ConfigLoader(n -> null).parse("lb.yaml", yaml).asMap());
+    ComponentSettings settings = new ComponentSettings(
+        ComponentId.of("loadbalancing"), ComponentKind.EXPORTER, vertx, telemetry, Host.empty());
+    exporter = (LoadBalancingExporter) factory.createTracesExporter(settings, config);
+    exporter.start().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    waitFor("the exporter to resolve backends", 10_000, () -> telemetry.health().isReady());
+  }
+
+  /** Sends like an OTLP client would: a retryable refusal is retried after a pause. */
+  private void send(TraceData data) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      Future<Void> f = exporter.consumeTraces(data);
+      Throwable failure = null;
+      try {
+        f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        failure = e.getCause();
+      }
+      if (!(failure instanceof RefusedException) || !((RefusedException) failure).retryable()
+          || System.nanoTime() > deadline) {
+        throw new AssertionError("refused for good: " + failure, failure);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  private static void waitFor(String what, long millis, BooleanSupplier done) throws InterruptedException {
+    long deadline = System.currentTimeMillis() + millis;
+    while (!done.getAsBoolean()) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
+  void everySpanOfATraceReachesOneBackendAndLoadIsEven() throws Exception {
+    startBackends("127.0.0.2", "127.0.0.3", "127.0.0.4");
+    dns.setA(NAME, List.of("127.0.0.2", "127.0.0.3", "127.0.0.4"));
+    startExporter();
+
+    TraceFeed feed = TraceFeed.of(1, 10_000, 4, 40);
+    for (TraceData r : feed.requests) {
+      send(r);
+    }
+    waitFor("every span to arrive", 30_000, () -> ledger.spans() >= feed.spans);
+
+    Map<String, Integer> perBackend = ledger.spansPerBackend();
+    double mean = feed.spans / 3.0;
+    double maxOverMean = perBackend.values().stream().mapToInt(Integer::intValue).max().getAsInt() / mean;
+    double minOverMean = perBackend.values().stream().mapToInt(Integer::intValue).min().getAsInt() / mean;
+    System.out.printf("10,000 traces x 4 spans in %d requests: spans per backend %s, max/mean %.4f, min/mean %.4f%n",
+        feed.requests.size(), perBackend, maxOverMean, minOverMean);
+    assertEquals(feed.spans, ledger.spans(), "span count in = span count out");
+    assertEquals(0, ledger.duplicates(), "duplicated spans");
+    assertEquals(0, ledger.splitTraces(), "traces whose spans reached two backends");
+    assertTrue(maxOverMean <= 1.05 && minOverMean >= 0.95, "per-backend load within 5% of even: " + perBackend);
+    TraceIdRing ring = TraceIdRing.of(List.of("127.0.0.2:" + PORT, "127.0.0.3:" + PORT, "127.0.0.4:" + PORT));
+    for (String traceHex : feed.traceIds) {
+      assertEquals(ring.ownerEndpoint(java.util.HexFormat.of().parseHex(traceHex), 0), ledger.ownerOf(traceHex));
+    }
+  }
+
+  @Test
+  void newTracesFollowTheRingWithinOneIntervalWhenDnsChanges() throws Exception {
+    startBackends("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5");
+    dns.setA(NAME, List.of("127.0.0.2", "127.0.0.3", "127.0.0.4"));
+    startExporter();
+
+    int sent = 0;
+    List<TraceFeed> phases = new ArrayList<>();
+    List<List<String>> views = List.of(
+        List.of("127.0.0.2", "127.0.0.3", "127.0.0.4"),
+        List.of("127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"),
+        List.of("127.0.0.2", "127.0.0.3"));
+    for (int phase = 0; phase < views.size(); phase++) {
+      List<String> view = views.get(phase);
+      if (phase > 0) {
+        dns.setA(NAME, view);
+        long changed = System.currentTimeMillis();
+        List<String> expected = view.stream().map(a -> a + ":" + PORT).sorted().toList();
+        waitFor("the exporter to see " + expected, 5_000, () -> exporter.resolvedEndpoints().equals(expected));
+        long seenAfter = System.currentTimeMillis() - changed;
+        System.out.printf("DNS answer changed to %d backends: seen after %d ms (interval 200ms)%n", view.size(), seenAfter);
+        // One interval plus the resolution timeout and scheduling slack on a loaded 2-core machine.
+        assertTrue(seenAfter <= 200 + 500 + 300, "new view seen within one interval: " + seenAfter + " ms");
+        Thread.sleep(100); // the ring is rebuilt right after the view changes
+      }
+      TraceFeed feed = TraceFeed.of(100 + phase, 2_000, 3, 30);
+      for (TraceData r : feed.requests) {
+        send(r);
+      }
+      sent += feed.spans;
+      phases.add(feed);
+      int target = sent;
+      waitFor("phase " + phase + " spans to arrive", 30_000, () -> ledger.spans() >= target);
+      TraceIdRing ring = TraceIdRing.of(view.stream().map(a -> a + ":" + PORT).toList());
+      int misrouted = 0;
+      for (String traceHex : feed.traceIds) {
+        if (!ring.ownerEndpoint(java.util.HexFormat.of().parseHex(traceHex), 0).equals(ledger.ownerOf(traceHex))) {
+          misrouted++;
+        }
+      }
+      assertEquals(0, misrouted, "phase " + phase + ": traces not on their owner in the new ring");
+    }
+    assertEquals(sent, ledger.spans(), "no span lost");
+    assertEquals(0, ledger.duplicates(), "none duplicated");
+    assertEquals(sent, ledger.distinctSpans());
+  }
+
+  @Test
+  void aKilledBackendsShareIsReroutedWithoutLossOrDuplicates() throws Exception {
+    startBackends("127.0.0.2", "127.0.0.3", "127.0.0.4");
+    dns.setA(NAME, List.of("127.0.0.2", "127.0.0.3", "127.0.0.4"));
+    startExporter();
+
+    TraceFeed feed = TraceFeed.of(7, 6_000, 4, 40);
+    int half = feed.requests.size() / 2;
+    for (int i = 0; i < half; i++) {
+      send(feed.requests.get(i));
+    }
+    RecordingBackend victim = backends.get(1);
+    long before = ledger.spansPerBackend().getOrDefault(victim.endpoint, 0);
+    victim.close();
+    long killedAt = System.currentTimeMillis();
+    for (int i = half; i < feed.requests.size(); i++) {
+      send(feed.requests.get(i));
+    }
+    waitFor("every span to arrive somewhere", 60_000, () -> ledger.spans() >= feed.spans);
+    long after = ledger.spansPerBackend().getOrDefault(victim.endpoint, 0);
+    double rerouted = telemetry.metrics().sum("tailshard_loadbalancer_rerouted_spans");
+    System.out.printf("backend %s killed after %d spans; %.0f spans re-routed; all in %d ms later; per backend %s%n",
+        victim.endpoint, before, rerouted, System.currentTimeMillis() - killedAt, ledger.spansPerBackend());
+    assertEquals(feed.spans, ledger.distinctSpans(), "no span lost");
+    assertEquals(0, ledger.duplicates(), "none duplicated");
+    assertEquals(before, after, "the killed backend took nothing after it died");
+    assertTrue(rerouted > 0, "batches queued for the dead backend were re-routed");
+  }
+}
