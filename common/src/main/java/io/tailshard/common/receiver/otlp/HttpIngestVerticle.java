@@ -33,8 +33,12 @@ final class HttpIngestVerticle extends VerticleBase {
   private static final String PROTOBUF = "application/x-protobuf";
   private static final String JSON = "application/json";
   private static final long SHUTDOWN_GRACE_SECONDS = 5;
-  /** The most body bytes read and thrown away after a refusal before the connection is closed. */
-  private static final long MIN_DRAIN_CAP = 1 << 20;
+  /**
+   * After a refusal, at most this many body bytes (or twice the size limit, if more) are read and
+   * thrown away before the connection is closed instead: enough for any sender that merely went
+   * over the limit to read its 413, bounded for one that never stops.
+   */
+  private static final long MIN_DRAIN_CAP = 4 << 20;
 
   private final OtlpReceiverConfig.Http config;
   private final int port;
@@ -219,7 +223,7 @@ final class HttpIngestVerticle extends VerticleBase {
    * or the stream (HTTP/2) is closed instead: a client streaming without end gets no answer.
    */
   private void discardRestThenReply(HttpServerRequest req, boolean json, Reply reply, long alreadyDiscarded) {
-    long cap = Math.max(MIN_DRAIN_CAP, config.maxRequestBodySize());
+    long cap = Math.max(MIN_DRAIN_CAP, 2 * config.maxRequestBodySize());
     long[] discarded = {alreadyDiscarded};
     req.handler(chunk -> {
       discarded[0] += chunk.length();
