@@ -103,7 +103,7 @@ final class Decompression {
         out.ensureSomeRoom();
         int start = out.length();
         int n = inflater.inflate(out.array(), start, Math.min(out.room(), STEP));
-        if (n == 0) {
+        if (n == 0 && !inflater.finished()) {
           if (inflater.needsInput()) {
             throw malformed(what, "compressed data is truncated");
           }
