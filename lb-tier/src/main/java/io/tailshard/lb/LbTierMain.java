@@ -4,6 +4,7 @@ import io.tailshard.common.component.ComponentKind;
 import io.tailshard.common.component.Components;
 import io.tailshard.common.exporter.debug.DebugExporterFactory;
 import io.tailshard.common.extension.healthcheck.HealthCheckExtensionFactory;
+import io.tailshard.common.receiver.otlp.OtlpReceiverFactory;
 import io.tailshard.common.service.PlannedTypes;
 import io.tailshard.common.service.Tier;
 import io.tailshard.common.service.TierMain;
@@ -24,6 +25,7 @@ public final class LbTierMain {
             .notBuilt(ComponentKind.CONNECTOR, "spanmetrics",
                 "span metrics are computed in sampling-tier, where all spans of a trace meet")
             .add(new HealthCheckExtensionFactory())
+            .add(new OtlpReceiverFactory())
             .add(new LoadBalancingExporterFactory())
             .add("load_balancing", new LoadBalancingExporterFactory())
             .add(new DebugExporterFactory())

@@ -5,6 +5,7 @@ import io.tailshard.common.component.Components;
 import io.tailshard.common.exporter.debug.DebugExporterFactory;
 import io.tailshard.common.exporter.otlp.OtlpExporterFactory;
 import io.tailshard.common.extension.healthcheck.HealthCheckExtensionFactory;
+import io.tailshard.common.receiver.otlp.OtlpReceiverFactory;
 import io.tailshard.common.service.PlannedTypes;
 import io.tailshard.common.service.Tier;
 import io.tailshard.common.service.TierMain;
@@ -23,6 +24,7 @@ public final class SamplingTierMain {
             .notBuilt(ComponentKind.EXPORTER, "loadbalancing", lbOnly)
             .notBuilt(ComponentKind.EXPORTER, "load_balancing", lbOnly)
             .add(new HealthCheckExtensionFactory())
+            .add(new OtlpReceiverFactory())
             .add(new OtlpExporterFactory())
             .add(new DebugExporterFactory())
             .build();

@@ -201,6 +201,8 @@ class LoadBalancingExporterTest {
     for (int i = 0; i < half; i++) {
       send(feed.requests.get(i));
     }
+    int firstHalfSpans = half * 40;
+    waitFor("the first half to be delivered", 30_000, () -> ledger.spans() >= firstHalfSpans);
     RecordingBackend victim = backends.get(1);
     long before = ledger.spansPerBackend().getOrDefault(victim.endpoint, 0);
     victim.close();
@@ -216,6 +218,7 @@ class LoadBalancingExporterTest {
     assertEquals(feed.spans, ledger.distinctSpans(), "no span lost");
     assertEquals(0, ledger.duplicates(), "none duplicated");
     assertEquals(before, after, "the killed backend took nothing after it died");
+    assertTrue(before > 0, "the killed backend had its share before it died");
     assertTrue(rerouted > 0, "batches queued for the dead backend were re-routed");
   }
 }
