@@ -641,6 +641,16 @@ final class StoreCore implements AutoCloseable {
     publish();
   }
 
+  /** RocksDB's live SST bytes of the spans family alone, read now (measurements). */
+  long spansSstBytes() {
+    checkOpen();
+    try {
+      return db.getLongProperty(spansCf, LIVE_SST_FILES_SIZE);
+    } catch (RocksDBException e) {
+      throw error("read a property", e);
+    }
+  }
+
   /** Every key of the spans family, in order (tests). */
   List<byte[]> spanKeys() {
     checkOpen();

@@ -106,6 +106,11 @@ public record WindowStoreConfig(
         DEFAULT_NON_SAMPLED_CACHE_SIZE, DEFAULT_QUEUE_CAPACITY, DEFAULT_WRITE_BUFFER_BYTES, false);
   }
 
+  public WindowStoreConfig withDirectory(Path dir) {
+    return new WindowStoreConfig(dir, decisionWait, windowGranularity, maxSizeBytes, maxTraces,
+        sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, syncWrites);
+  }
+
   public WindowStoreConfig withDecisionWait(Duration d) {
     return new WindowStoreConfig(directory, d, windowGranularity, maxSizeBytes, maxTraces,
         sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, syncWrites);
