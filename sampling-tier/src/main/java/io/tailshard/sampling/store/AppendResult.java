@@ -11,7 +11,8 @@ import java.util.List;
  * @param invalidSpans spans skipped because their trace id is missing, not 16 bytes, or all zeros
  * @param late spans of traces that were already decided, grouped per trace, not stored
  */
-public record AppendResult(int bufferedTraces, int newTraces, int bufferedSpans, int invalidSpans, List<LateTrace> late) {
+public record AppendResult(
+    int bufferedTraces, int newTraces, int bufferedSpans, int invalidSpans, List<LateTrace> late) {
   public AppendResult {
     late = List.copyOf(late);
   }

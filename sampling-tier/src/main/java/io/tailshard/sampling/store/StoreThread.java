@@ -29,8 +29,9 @@ final class StoreThread {
   StoreThread(String name, int capacity) {
     this.queue = new ArrayBlockingQueue<>(capacity);
     this.thread = new Thread(this::run, name);
-    // Not a daemon: a JVM exiting with writes queued should wait for the store's close, not cut it.
-    thread.setDaemon(false);
+    // A daemon, so a process that exits without closing the store is not held up by it. Nothing
+    // acknowledged is lost that way: a completed append is in the WAL, as after a kill.
+    thread.setDaemon(true);
     thread.start();
   }
 

@@ -1,5 +1,7 @@
 package io.tailshard.sampling.store;
 
+import java.util.function.Consumer;
+
 /**
  * Live traces by id: an open-addressing hash table of {@link TraceSummary} references with linear
  * probing, keyed by the ids the summaries hold, so there is no key object and no entry object per
@@ -69,7 +71,7 @@ final class TraceTable {
   }
 
   /** Calls {@code action} for every live summary, in no particular order. */
-  void forEach(java.util.function.Consumer<TraceSummary> action) {
+  void forEach(Consumer<TraceSummary> action) {
     for (TraceSummary s : slots) {
       if (s != null) {
         action.accept(s);

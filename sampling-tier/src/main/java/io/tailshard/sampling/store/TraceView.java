@@ -46,9 +46,10 @@ public record TraceView(
     return statusSeen(STATUS_ERROR);
   }
 
-  /** Latest end minus earliest start, as the {@code latency} policy measures it; 0 if negative. */
+  /** Latest end minus earliest start, as the {@code latency} policy measures it; 0 if not positive. */
   public long durationNanos() {
-    return Math.max(0, latestEndUnixNano - earliestStartUnixNano);
+    // Compared first: with no span read, the bounds are MIN and MAX and a subtraction would wrap.
+    return latestEndUnixNano <= earliestStartUnixNano ? 0 : latestEndUnixNano - earliestStartUnixNano;
   }
 
   /** The 16 trace id bytes (a new array). */

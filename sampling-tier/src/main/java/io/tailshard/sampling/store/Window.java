@@ -1,5 +1,9 @@
 package io.tailshard.sampling.store;
 
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
 /**
  * One time window of the spans column family: the traces first seen in it, in first-seen order
  * as a due list (an intrusive list through {@link TraceSummary}), how many of them are still
@@ -54,11 +58,11 @@ final class Window {
 
   /** Restores first-seen order after recovery, which meets a window's traces in trace id order. */
   void sortByFirstSeen() {
-    java.util.List<TraceSummary> all = new java.util.ArrayList<>();
+    List<TraceSummary> all = new ArrayList<>();
     for (TraceSummary s = head; s != null; s = s.next) {
       all.add(s);
     }
-    all.sort(java.util.Comparator.comparingLong(s -> s.firstSeenMillis));
+    all.sort(Comparator.comparingLong(s -> s.firstSeenMillis));
     head = null;
     tail = null;
     for (TraceSummary s : all) {

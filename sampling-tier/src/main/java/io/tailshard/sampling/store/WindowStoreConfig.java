@@ -85,7 +85,8 @@ public record WindowStoreConfig(
       throw new IllegalArgumentException("max_traces must be positive, got " + maxTraces);
     }
     if (sampledCacheSize < 0 || sampledCacheSize > MAX_CACHE_SIZE) {
-      throw new IllegalArgumentException("decision_cache.sampled_cache_size must be in [0, " + MAX_CACHE_SIZE + "], got " + sampledCacheSize);
+      throw new IllegalArgumentException(
+          "decision_cache.sampled_cache_size must be in [0, " + MAX_CACHE_SIZE + "], got " + sampledCacheSize);
     }
     if (nonSampledCacheSize < 0 || nonSampledCacheSize > MAX_CACHE_SIZE) {
       throw new IllegalArgumentException(

@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The kill -9 proof at store level: a child JVM appends and decides, the test kills it with
- * SIGKILL ({@code ProcessHandle.destroyForcibly()}) mid-run, and reopening the store must give back every span whose append had completed
- * and every decision that had completed. One write batch per append also makes the append that
- * was in flight all or nothing.
+ * The kill -9 proof at store level: a child JVM ({@link CrashAppender}) appends and decides, the
+ * test kills it with SIGKILL ({@code ProcessHandle.destroyForcibly()}) mid-run, and reopening the
+ * store must give back every span whose append had completed and every decision that had
+ * completed. One write batch per append also makes the append that was in flight all or nothing.
  */
 class WindowStoreCrashTest {
   static final long SEED = 21;
@@ -49,7 +49,8 @@ class WindowStoreCrashTest {
     int acknowledged = 0;
     Map<TraceKey, Boolean> decided = new HashMap<>();
     boolean done = false;
-    try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+    try (BufferedReader out =
+        new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
       String line;
       boolean killed = false;
       while ((line = out.readLine()) != null) {
@@ -74,7 +75,8 @@ class WindowStoreCrashTest {
       assertTrue(child.waitFor(60, TimeUnit.SECONDS), "child did not die");
     }
     TraceWorkload w = CrashAppender.workload(SEED, TRACES);
-    assertTrue(!done && acknowledged < w.requests.size(), "killed mid-run: " + acknowledged + " of " + w.requests.size());
+    assertTrue(!done && acknowledged < w.requests.size(),
+        "killed mid-run: " + acknowledged + " of " + w.requests.size());
     assertTrue(acknowledged >= KILL_AFTER);
     assertEquals(137, child.exitValue(), "SIGKILL");
     assertTrue(decided.size() > 0, "decisions were made before the kill");
@@ -114,7 +116,8 @@ class WindowStoreCrashTest {
           assertEquals(TraceWorkload.sorted(withFlight), TraceWorkload.sorted(stored), "trace " + k);
           inFlightStored++;
         } else {
-          assertEquals(TraceWorkload.sorted(mustHave), TraceWorkload.sorted(stored), "acknowledged spans lost: " + k);
+          assertEquals(TraceWorkload.sorted(mustHave), TraceWorkload.sorted(stored),
+              "acknowledged spans lost: " + k);
         }
         TraceView v = store.summary(k.high(), k.low()).join().orElse(null);
         if (!stored.isEmpty()) {

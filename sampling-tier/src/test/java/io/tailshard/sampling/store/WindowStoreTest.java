@@ -186,7 +186,8 @@ class WindowStoreTest {
       store.decide(decisions, clock.getAsLong()).join();
       summaries = store.liveSummaries();
       for (TraceView v : summaries) {
-        fragments.put(new TraceKey(v.traceIdHigh(), v.traceIdLow()), store.readTrace(v.traceIdHigh(), v.traceIdLow()).join());
+        fragments.put(new TraceKey(v.traceIdHigh(), v.traceIdLow()),
+            store.readTrace(v.traceIdHigh(), v.traceIdLow()).join());
       }
     }
     try (WindowStore store = WindowStore.open(config(), new MetricRegistry())) {
