@@ -1,0 +1,773 @@
+package io.tailshard.sampling.store;
+
+import io.tailshard.common.component.RefusedException;
+import io.tailshard.common.otlp.wire.TraceRequestIndex;
+import io.tailshard.common.otlp.wire.WireFormatException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Cache;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+/**
+ * The store itself: the one owner of every RocksDB native object and of the in-memory state (live
+ * trace summaries, windows, decision cache). Its {@code perform*} methods block; they are called
+ * only on the store's writer thread ({@link StoreThread}), which is what makes the unsynchronized
+ * state safe. {@link WindowStore} wraps them for asynchronous use. Fields read by other threads
+ * (gauges, {@link #isFull()}) are published through volatile snapshots after each operation.
+ *
+ * <p>Every write is one {@link WriteBatch} with the WAL on, and memory changes only after the
+ * batch was written, so a failed write leaves memory describing what is on disk.
+ */
+final class StoreCore implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(StoreCore.class.getName());
+
+  static final byte[] SPANS_CF = "spans".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] DECISIONS_CF = "decisions".getBytes(StandardCharsets.US_ASCII);
+
+  /** RocksDB properties are read at most this often (each read is a JNI call per column family). */
+  private static final long PROPERTY_REFRESH_NANOS = 250_000_000L;
+  private static final String LIVE_SST_FILES_SIZE = "rocksdb.live-sst-files-size";
+  private static final String CUR_SIZE_ALL_MEM_TABLES = "rocksdb.cur-size-all-mem-tables";
+  private static final String PENDING_COMPACTION_BYTES = "rocksdb.estimate-pending-compaction-bytes";
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  private final WindowStoreConfig config;
+  private final String path;
+  private final long waitMillis;
+  private long windowMillis;
+
+  // Native objects, created in this order and closed in the reverse order by close().
+  private Cache blockCache;
+  private BloomFilter bloom;
+  private DBOptions dbOptions;
+  private ColumnFamilyOptions defaultCfOptions;
+  private ColumnFamilyOptions spansCfOptions;
+  private ColumnFamilyOptions decisionsCfOptions;
+  private WriteOptions writeOptions;
+  private RocksDB db;
+  private ColumnFamilyHandle defaultCf;
+  private ColumnFamilyHandle spansCf;
+  private ColumnFamilyHandle decisionsCf;
+  private boolean closed;
+
+  // In-memory state, writer thread only.
+  private final TraceTable traces = new TraceTable();
+  private final TreeMap<Long, Window> windows = new TreeMap<>();
+  /** Windows whose traces are all decided but that were still open when that happened. */
+  private final TreeSet<Long> emptyWindows = new TreeSet<>();
+  private final DecisionCache decisions;
+  private final TraceRequestIndex recoveryIndex = new TraceRequestIndex();
+  private long nextSeq;
+  private long storedBytes;
+  private long liveSpans;
+  private long lastPropertyRefresh;
+  private long recoveredFragmentsSkipped;
+
+  // Published for other threads after each operation.
+  private volatile Stats stats = Stats.EMPTY;
+
+  /** Counters and sizes as of the last operation, for gauges and {@link #isFull()}. */
+  record Stats(long traces, long spans, long storedBytes, int windows, int sampledCached, int notSampledCached,
+      long liveSstBytes, long memtableBytes, long pendingCompactionBytes, boolean full) {
+    static final Stats EMPTY = new Stats(0, 0, 0, 0, 0, 0, 0, 0, 0, false);
+  }
+
+  /** Opens (creating when missing) the store in {@code config.directory()} and recovers its state. */
+  static StoreCore open(WindowStoreConfig config) {
+    return open(config, StoreTuning.SPANS_COMPRESSION);
+  }
+
+  /** As {@link #open(WindowStoreConfig)} with another compression for the spans: for measurements. */
+  static StoreCore open(WindowStoreConfig config, CompressionType spansCompression) {
+    StoreCore core = new StoreCore(config);
+    try {
+      core.openDb(spansCompression);
+      core.recover();
+    } catch (RuntimeException e) {
+      core.close();
+      throw e;
+    }
+    return core;
+  }
+
+  private StoreCore(WindowStoreConfig config) {
+    this.config = config;
+    this.path = config.directory().toAbsolutePath().toString();
+    this.waitMillis = config.decisionWaitMillis();
+    this.windowMillis = config.windowMillis();
+    this.decisions = new DecisionCache(config.sampledCacheSize(), config.nonSampledCacheSize());
+  }
+
+  private void openDb(CompressionType spansCompression) {
+    try {
+      Files.createDirectories(config.directory());
+    } catch (IOException e) {
+      throw new StoreException("cannot create the trace store directory " + path, e);
+    }
+    blockCache = new LRUCache(StoreTuning.BLOCK_CACHE_BYTES);
+    bloom = new BloomFilter(StoreTuning.BLOOM_BITS_PER_KEY);
+    dbOptions = StoreTuning.dbOptions(config);
+    defaultCfOptions = StoreTuning.defaultOptions(blockCache);
+    spansCfOptions = StoreTuning.spansOptions(config, blockCache, bloom, spansCompression);
+    decisionsCfOptions = StoreTuning.decisionsOptions(blockCache);
+    writeOptions = new WriteOptions().setSync(config.syncWrites()).setDisableWAL(false);
+    List<ColumnFamilyDescriptor> descriptors = List.of(
+        new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaultCfOptions),
+        new ColumnFamilyDescriptor(SPANS_CF, spansCfOptions),
+        new ColumnFamilyDescriptor(DECISIONS_CF, decisionsCfOptions));
+    List<ColumnFamilyHandle> handles = new ArrayList<>(3);
+    try {
+      db = RocksDB.open(dbOptions, path, descriptors, handles);
+    } catch (RocksDBException e) {
+      for (ColumnFamilyHandle h : handles) {
+        h.close();
+      }
+      throw error("open (is another process using this directory?)", e);
+    }
+    defaultCf = handles.get(0);
+    spansCf = handles.get(1);
+    decisionsCf = handles.get(2);
+  }
+
+  // ---------------------------------------------------------------- recovery
+
+  private void recover() {
+    long started = System.nanoTime();
+    checkMeta();
+    loadDecisions();
+    scanSpans();
+    for (Window w : windows.values()) {
+      w.sortByFirstSeen();
+      if (w.undecided == 0) {
+        emptyWindows.add(w.id);
+      }
+    }
+    refreshProperties(true);
+    publish();
+    LOG.info(() -> String.format("trace store %s: recovered %d undecided traces (%d spans) in %d windows, "
+            + "%d cached decisions, %d bytes, in %d ms", path, traces.size(), liveSpans, windows.size(),
+        decisions.size(true) + decisions.size(false), storedBytes, (System.nanoTime() - started) / 1_000_000));
+  }
+
+  /**
+   * The window width is part of the on-disk layout: windows written with one width are not in time
+   * order with windows of another. A store that holds spans keeps the width it was written with.
+   */
+  private void checkMeta() {
+    try {
+      byte[] format = db.get(defaultCf, StoreKeys.META_FORMAT);
+      if (format != null && StoreKeys.getLong(format, 0) != StoreKeys.STORE_FORMAT) {
+        throw new StoreException("trace store " + path + " has on-disk format " + StoreKeys.getLong(format, 0)
+            + ", this version reads format " + StoreKeys.STORE_FORMAT, null);
+      }
+      byte[] granularity = db.get(defaultCf, StoreKeys.META_WINDOW_GRANULARITY);
+      if (granularity != null && StoreKeys.getLong(granularity, 0) != windowMillis && hasSpans()) {
+        long stored = StoreKeys.getLong(granularity, 0);
+        LOG.warning(() -> String.format("trace store %s holds windows of %d ms; keeping that width instead of the "
+            + "configured %d ms until the store is empty", path, stored, windowMillis));
+        windowMillis = stored;
+      }
+      try (WriteBatch batch = new WriteBatch(); WriteOptions sync = new WriteOptions().setSync(true)) {
+        batch.put(defaultCf, StoreKeys.META_FORMAT, StoreKeys.longValue(StoreKeys.STORE_FORMAT));
+        batch.put(defaultCf, StoreKeys.META_WINDOW_GRANULARITY, StoreKeys.longValue(windowMillis));
+        db.write(sync, batch);
+      }
+    } catch (RocksDBException e) {
+      throw error("read meta records", e);
+    }
+  }
+
+  private boolean hasSpans() {
+    try (RocksIterator it = db.newIterator(spansCf)) {
+      it.seekToFirst();
+      return it.isValid();
+    }
+  }
+
+  private void loadDecisions() {
+    try (ReadOptions ro = new ReadOptions().setFillCache(false);
+        RocksIterator it = db.newIterator(decisionsCf, ro)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] k = it.key();
+        byte[] v = it.value();
+        if (k.length != StoreKeys.DECISION_KEY_LENGTH || v.length != StoreKeys.DECISION_VALUE_LENGTH) {
+          LOG.warning(() -> "trace store " + path + ": skipping a malformed decision record");
+          continue;
+        }
+        decisions.load(k[0], StoreKeys.getLong(k, 1), StoreKeys.getLong(v, 0), StoreKeys.getLong(v, 8),
+            StoreKeys.getLong(v, 16));
+      }
+      it.status();
+      try (WriteBatch batch = new WriteBatch()) {
+        decisions.stageLoadCleanup(batch, decisionsCf);
+        db.write(writeOptions, batch);
+      }
+    } catch (RocksDBException e) {
+      throw error("load the decision cache", e);
+    }
+  }
+
+  /**
+   * Rebuilds the summary of every undecided trace from the stored fragments, oldest window first.
+   * A trace's fragments are adjacent (same window and id), so one summary is built at a time.
+   * Fragments of decided traces only count towards their window's bytes. If one id shows up in two
+   * windows, the older occurrence is a trace decided before and forgotten by the decision cache
+   * (live traces never span windows): only the newest one is live.
+   */
+  private void scanSpans() {
+    try (ReadOptions ro = new ReadOptions().setTotalOrderSeek(true).setFillCache(false);
+        RocksIterator it = db.newIterator(spansCf, ro)) {
+      TraceSummary current = null;
+      long currentWindow = Long.MIN_VALUE;
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        byte[] k = it.key();
+        byte[] v = it.value();
+        if (k.length != StoreKeys.SPAN_KEY_LENGTH || v.length < StoreKeys.VALUE_HEADER_LENGTH
+            || v[0] != StoreKeys.VALUE_FORMAT) {
+          throw new StoreException("trace store " + path + " holds a span record of unknown layout (key "
+              + k.length + " bytes, value format " + (v.length > 0 ? v[0] : -1) + ")", null);
+        }
+        long w = StoreKeys.window(k);
+        long high = StoreKeys.traceHigh(k);
+        long low = StoreKeys.traceLow(k);
+        nextSeq = Math.max(nextSeq, StoreKeys.seq(k) + 1);
+        Window window = windows.computeIfAbsent(w, Window::new);
+        window.bytes += k.length + v.length;
+        storedBytes += k.length + v.length;
+        if (decisions.contains(high, low)) {
+          continue;
+        }
+        if (current == null || currentWindow != w || !current.matches(high, low)) {
+          TraceSummary stale = traces.get(high, low);
+          if (stale != null) {
+            forget(stale);
+          }
+          current = new TraceSummary(high, low, StoreKeys.arrivalMillis(v));
+          currentWindow = w;
+          traces.add(current);
+          window.enqueue(current);
+          window.undecided++;
+        }
+        addFragment(current, v);
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw error("scan the stored spans", e);
+    }
+  }
+
+  private void addFragment(TraceSummary s, byte[] value) {
+    TraceRequestIndex idx = recoveryIndex;
+    try {
+      idx.index(value, StoreKeys.VALUE_HEADER_LENGTH, value.length - StoreKeys.VALUE_HEADER_LENGTH);
+    } catch (WireFormatException e) {
+      // The store wrote these bytes from a request it had indexed; if they no longer parse, the
+      // disk corrupted them. Starting without one fragment beats not starting.
+      recoveredFragmentsSkipped++;
+      LOG.log(Level.SEVERE, "trace store " + path + ": skipping an unreadable stored fragment", e);
+      return;
+    }
+    int n = idx.spanCount();
+    int mask = 0;
+    boolean root = false;
+    long minStart = Long.MAX_VALUE;
+    long maxEnd = Long.MIN_VALUE;
+    for (int i = 0; i < n; i++) {
+      mask |= PreparedAppend.statusBit(idx.statusCode(i));
+      root |= idx.isRoot(i);
+      minStart = Math.min(minStart, idx.startTimeUnixNano(i));
+      maxEnd = Math.max(maxEnd, idx.endTimeUnixNano(i));
+    }
+    s.add(n, mask, root, minStart, maxEnd, value.length - StoreKeys.VALUE_HEADER_LENGTH);
+    liveSpans += n;
+  }
+
+  /** Drops a live summary without a decision (recovery met a newer occurrence of its id). */
+  private void forget(TraceSummary s) {
+    traces.remove(s.traceHigh, s.traceLow);
+    Window w = windows.get(windowOf(s));
+    w.unlink(s);
+    w.undecided--;
+    liveSpans -= s.spanCount;
+  }
+
+  // ---------------------------------------------------------------- operations
+
+  /**
+   * Stores the spans of one request, one value per trace, in one batch. Spans of a live trace go
+   * under the trace's first window; spans of a decided trace (in the decision cache) are not
+   * stored but returned as {@link LateTrace}s; other traces start a summary in the window of
+   * {@code prepared.arrivalMillis}.
+   *
+   * @throws RefusedException (retryable) when the request holds spans to store and the store is
+   *     full: {@code max_size} bytes or {@code max_traces} live traces
+   */
+  AppendResult performAppend(PreparedAppend p) {
+    checkOpen();
+    int n = p.traces;
+    TraceSummary[] live = new TraceSummary[n];
+    boolean[] lateOnes = new boolean[n];
+    List<LateTrace> late = new ArrayList<>(0);
+    int newTraces = 0;
+    for (int t = 0; t < n; t++) {
+      live[t] = traces.get(p.high[t], p.low[t]);
+      if (live[t] != null) {
+        continue;
+      }
+      CachedDecision cached = decisions.lookup(p.high[t], p.low[t]);
+      if (cached != null) {
+        lateOnes[t] = true;
+        late.add(new LateTrace(p.high[t], p.low[t], cached,
+            Arrays.copyOfRange(p.values[t], StoreKeys.VALUE_HEADER_LENGTH, p.values[t].length), p.spans[t]));
+      } else {
+        newTraces++;
+      }
+    }
+    int storedTraces = n - late.size();
+    if (storedTraces == 0) {
+      return new AppendResult(0, 0, 0, p.invalidSpans, late);
+    }
+    if (storedBytes >= config.maxSizeBytes()) {
+      throw RefusedException.retryable("trace buffer full: " + storedBytes + " bytes buffered, max_size is "
+          + config.maxSizeBytes());
+    }
+    if (newTraces > 0 && traces.size() + (long) newTraces > config.maxTraces()) {
+      throw RefusedException.retryable("trace buffer full: " + traces.size() + " live traces, max_traces is "
+          + config.maxTraces());
+    }
+    long newWindow = windowOf(p.arrivalMillis);
+    long[] windowOfTrace = new long[n];
+    try (WriteBatch batch = new WriteBatch()) {
+      for (int t = 0; t < n; t++) {
+        if (lateOnes[t]) {
+          continue;
+        }
+        windowOfTrace[t] = live[t] != null ? windowOf(live[t]) : newWindow;
+        batch.put(spansCf, StoreKeys.spanKey(windowOfTrace[t], p.high[t], p.low[t], nextSeq++), p.values[t]);
+      }
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw error("append", e);
+    }
+    int storedSpans = 0;
+    for (int t = 0; t < n; t++) {
+      if (lateOnes[t]) {
+        continue;
+      }
+      Window window = windows.computeIfAbsent(windowOfTrace[t], Window::new);
+      TraceSummary s = live[t];
+      if (s == null) {
+        s = new TraceSummary(p.high[t], p.low[t], p.arrivalMillis);
+        traces.add(s);
+        window.enqueue(s);
+        window.undecided++;
+        emptyWindows.remove(window.id);
+      }
+      s.add(p.spans[t], p.statusMask[t], p.root[t], p.minStart[t], p.maxEnd[t],
+          PreparedAppend.fragmentLength(p.values[t]));
+      long size = StoreKeys.SPAN_KEY_LENGTH + p.values[t].length;
+      window.bytes += size;
+      storedBytes += size;
+      liveSpans += p.spans[t];
+      storedSpans += p.spans[t];
+    }
+    refreshProperties(false);
+    publish();
+    return new AppendResult(storedTraces, newTraces, storedSpans, p.invalidSpans, late);
+  }
+
+  /**
+   * Hands out up to {@code max} traces whose first-seen + decision_wait is at or before
+   * {@code nowMillis}, oldest first. Each trace is handed out once (again after a restart if it
+   * was not decided by then); it stays live, and keeps taking spans, until {@link #performDecide}.
+   * Also drops windows that were emptied by early decisions and have closed since.
+   */
+  List<TraceView> performDueTraces(long nowMillis, int max) {
+    checkOpen();
+    dropClosedEmptyWindows(nowMillis);
+    List<TraceView> due = new ArrayList<>(Math.min(max, 1024));
+    for (Window w : windows.values()) {
+      TraceSummary s;
+      while (due.size() < max && (s = w.head()) != null && s.firstSeenMillis + waitMillis <= nowMillis) {
+        w.unlink(s);
+        due.add(s.view(windowMillis));
+      }
+      // A window's first-seen times all precede the next window's: if this one still has a trace
+      // that is not due, no later window has one that is.
+      if (w.head() != null || due.size() >= max) {
+        break;
+      }
+    }
+    refreshProperties(false);
+    publish();
+    return due;
+  }
+
+  /**
+   * Records decisions: each decided trace leaves memory at once and its id enters the decision
+   * cache; sampled traces are read back first and returned. A window whose traces are now all
+   * decided, and which is closed (no new trace can start in it), is range-deleted in the same
+   * batch. Decisions for ids that are not live (unknown, or decided already) are ignored.
+   */
+  List<KeptTrace> performDecide(List<Decision> list, long nowMillis) {
+    checkOpen();
+    List<TraceSummary> decided = new ArrayList<>(list.size());
+    // A tick's list could name a trace twice; identity set, flat array, no entry objects.
+    Set<TraceSummary> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<KeptTrace> kept = new ArrayList<>();
+    Map<Long, Integer> decidedPerWindow = new TreeMap<>();
+    List<Window> dropped = new ArrayList<>();
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Decision d : list) {
+        TraceSummary s = traces.get(d.traceIdHigh(), d.traceIdLow());
+        if (s == null || !seen.add(s)) {
+          continue;
+        }
+        long w = windowOf(s);
+        if (d.sampled()) {
+          kept.add(new KeptTrace(s.view(windowMillis), readFragments(w, s.traceHigh, s.traceLow)));
+        }
+        decisions.stage(s.traceHigh, s.traceLow, d.sampled(), nowMillis, batch, decisionsCf);
+        decided.add(s);
+        decidedPerWindow.merge(w, 1, Integer::sum);
+      }
+      decisions.stageEvictions(batch, decisionsCf);
+      long current = windowOf(nowMillis);
+      for (Map.Entry<Long, Integer> e : decidedPerWindow.entrySet()) {
+        Window w = windows.get(e.getKey());
+        if (w.undecided == e.getValue() && w.id < current) {
+          dropped.add(w);
+        }
+      }
+      for (Long id : emptyWindows.headSet(current)) {
+        dropped.add(windows.get(id));
+      }
+      for (Window w : dropped) {
+        batch.deleteRange(spansCf, StoreKeys.windowStart(w.id), StoreKeys.windowStart(w.id + 1));
+      }
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      decisions.abort();
+      throw error("record decisions", e);
+    } catch (RuntimeException e) {
+      decisions.abort();
+      throw e;
+    }
+    decisions.commit();
+    for (TraceSummary s : decided) {
+      traces.remove(s.traceHigh, s.traceLow);
+      Window w = windows.get(windowOf(s));
+      w.unlink(s);
+      w.undecided--;
+      liveSpans -= s.spanCount;
+      if (w.undecided == 0) {
+        emptyWindows.add(w.id);
+      }
+    }
+    for (Window w : dropped) {
+      removeWindow(w);
+    }
+    refreshProperties(false);
+    publish();
+    return kept;
+  }
+
+  /** The stored fragments of a live trace, in arrival order; empty when the trace is not live. */
+  List<byte[]> performReadTrace(long high, long low) {
+    checkOpen();
+    TraceSummary s = traces.get(high, low);
+    return s == null ? List.of() : readFragments(windowOf(s), high, low);
+  }
+
+  Optional<CachedDecision> performCachedDecision(long high, long low) {
+    checkOpen();
+    return Optional.ofNullable(decisions.lookup(high, low));
+  }
+
+  /** A copy of a live trace's summary, or null. */
+  TraceView performSummary(long high, long low) {
+    checkOpen();
+    TraceSummary s = traces.get(high, low);
+    return s == null ? null : s.view(windowMillis);
+  }
+
+  private List<byte[]> readFragments(long window, long high, long low) {
+    byte[] prefix = StoreKeys.tracePrefix(window, high, low);
+    List<byte[]> out = new ArrayList<>(2);
+    // Closed in reverse order of creation by try-with-resources: iterator, read options, bound.
+    try (Slice upper = new Slice(StoreKeys.prefixSuccessor(prefix));
+        ReadOptions ro = new ReadOptions().setIterateUpperBound(upper).setAutoPrefixMode(true);
+        RocksIterator it = db.newIterator(spansCf, ro)) {
+      for (it.seek(prefix); it.isValid(); it.next()) {
+        byte[] v = it.value();
+        out.add(Arrays.copyOfRange(v, StoreKeys.VALUE_HEADER_LENGTH, v.length));
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw error("read back a trace", e);
+    }
+    return out;
+  }
+
+  private void dropClosedEmptyWindows(long nowMillis) {
+    long current = windowOf(nowMillis);
+    if (emptyWindows.isEmpty() || emptyWindows.first() >= current) {
+      return;
+    }
+    List<Window> dropped = new ArrayList<>();
+    try (WriteBatch batch = new WriteBatch()) {
+      for (Long id : emptyWindows.headSet(current)) {
+        Window w = windows.get(id);
+        dropped.add(w);
+        batch.deleteRange(spansCf, StoreKeys.windowStart(w.id), StoreKeys.windowStart(w.id + 1));
+      }
+      db.write(writeOptions, batch);
+    } catch (RocksDBException e) {
+      throw error("drop decided windows", e);
+    }
+    for (Window w : dropped) {
+      removeWindow(w);
+    }
+  }
+
+  private void removeWindow(Window w) {
+    windows.remove(w.id);
+    emptyWindows.remove(w.id);
+    storedBytes -= w.bytes;
+  }
+
+  private long windowOf(TraceSummary s) {
+    return windowOf(s.firstSeenMillis);
+  }
+
+  private long windowOf(long millis) {
+    if (millis < 0) {
+      // Keys are compared as unsigned bytes: a negative window would sort after every other one.
+      throw new IllegalArgumentException("time before the epoch: " + millis);
+    }
+    return millis / windowMillis;
+  }
+
+  // ---------------------------------------------------------------- state for other threads
+
+  Stats stats() {
+    return stats;
+  }
+
+  boolean isFull() {
+    return stats.full();
+  }
+
+  private void publish() {
+    Stats old = stats;
+    stats = new Stats(traces.size(), liveSpans, storedBytes, windows.size(), decisions.size(true),
+        decisions.size(false), old.liveSstBytes(), old.memtableBytes(), old.pendingCompactionBytes(),
+        storedBytes >= config.maxSizeBytes() || traces.size() >= config.maxTraces());
+  }
+
+  /** Reads RocksDB's size properties into {@link #stats}; rate-limited unless forced. */
+  private void refreshProperties(boolean force) {
+    long now = System.nanoTime();
+    if (!force && now - lastPropertyRefresh < PROPERTY_REFRESH_NANOS) {
+      return;
+    }
+    lastPropertyRefresh = now;
+    try {
+      long sst = db.getAggregatedLongProperty(LIVE_SST_FILES_SIZE);
+      long mem = db.getAggregatedLongProperty(CUR_SIZE_ALL_MEM_TABLES);
+      long pending = db.getAggregatedLongProperty(PENDING_COMPACTION_BYTES);
+      Stats s = stats;
+      stats = new Stats(s.traces(), s.spans(), s.storedBytes(), s.windows(), s.sampledCached(),
+          s.notSampledCached(), sst, mem, pending, s.full());
+    } catch (RocksDBException e) {
+      // Gauges only; the next operation tries again.
+      LOG.log(Level.FINE, "trace store " + path + ": reading size properties failed", e);
+    }
+  }
+
+  // ---------------------------------------------------------------- maintenance and tests
+
+  /** Flushes the memtables to SST files and waits. */
+  void flush() {
+    checkOpen();
+    try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+      db.flush(fo, List.of(spansCf, decisionsCf));
+    } catch (RocksDBException e) {
+      throw error("flush", e);
+    }
+    refreshProperties(true);
+    publish();
+  }
+
+  /** Compacts the whole spans family, which drops range-deleted data from SST files. */
+  void compact() {
+    checkOpen();
+    try {
+      db.compactRange(spansCf);
+    } catch (RocksDBException e) {
+      throw error("compact", e);
+    }
+    refreshProperties(true);
+    publish();
+  }
+
+  /** RocksDB's live SST bytes of the spans family alone, read now (measurements). */
+  long spansSstBytes() {
+    checkOpen();
+    try {
+      return db.getLongProperty(spansCf, LIVE_SST_FILES_SIZE);
+    } catch (RocksDBException e) {
+      throw error("read a property", e);
+    }
+  }
+
+  /** Every key of the spans family, in order (tests). */
+  List<byte[]> spanKeys() {
+    checkOpen();
+    List<byte[]> keys = new ArrayList<>();
+    try (ReadOptions ro = new ReadOptions().setTotalOrderSeek(true);
+        RocksIterator it = db.newIterator(spansCf, ro)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        keys.add(it.key());
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw error("list keys", e);
+    }
+    return keys;
+  }
+
+  /** Every record of the decisions family, as {@code kind | seq} keys in order (tests). */
+  List<byte[]> decisionKeys() {
+    checkOpen();
+    List<byte[]> keys = new ArrayList<>();
+    try (RocksIterator it = db.newIterator(decisionsCf)) {
+      for (it.seekToFirst(); it.isValid(); it.next()) {
+        keys.add(it.key());
+      }
+      it.status();
+    } catch (RocksDBException e) {
+      throw error("list decision records", e);
+    }
+    return keys;
+  }
+
+  /** Every live summary (tests, diagnostics). */
+  List<TraceView> liveSummaries() {
+    checkOpen();
+    List<TraceView> out = new ArrayList<>(traces.size());
+    traces.forEach(s -> out.add(s.view(windowMillis)));
+    return out;
+  }
+
+  /** The window ids that hold data, ascending. */
+  List<Long> windowIds() {
+    return new ArrayList<>(windows.keySet());
+  }
+
+  long windowMillis() {
+    return windowMillis;
+  }
+
+  long recoveredFragmentsSkipped() {
+    return recoveredFragmentsSkipped;
+  }
+
+  String path() {
+    return path;
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("trace store " + path + " is closed");
+    }
+  }
+
+  private StoreException error(String what, RocksDBException e) {
+    return new StoreException("trace store at " + path + ": " + what + " failed: " + e.getMessage(), e);
+  }
+
+  /**
+   * Closes every native object, in an order RocksDB requires; idempotent, and safe on a store whose
+   * open failed halfway (absent objects are skipped).
+   */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    // 1. Iterators: none to close. Every operation closes its own before it returns.
+    if (db != null) {
+      // 2. Sync the WAL: writes made without fsync become durable against a power loss too on a
+      //    clean shutdown. Memtables are not flushed: the WAL replays them on the next open.
+      try {
+        db.flushWal(true);
+      } catch (RocksDBException e) {
+        LOG.log(Level.WARNING, "trace store " + path + ": syncing the WAL at close failed", e);
+      }
+    }
+    // 3. Column family handles, before the database that owns them.
+    closeQuietly(spansCf);
+    closeQuietly(decisionsCf);
+    closeQuietly(defaultCf);
+    // 4. The database: waits for running flushes and compactions to stop.
+    if (db != null) {
+      try {
+        db.closeE();
+      } catch (RocksDBException e) {
+        LOG.log(Level.WARNING, "trace store " + path + ": close failed", e);
+      }
+    }
+    // 5. Options: the database reads them until it is closed.
+    closeQuietly(writeOptions);
+    closeQuietly(spansCfOptions);
+    closeQuietly(decisionsCfOptions);
+    closeQuietly(defaultCfOptions);
+    closeQuietly(dbOptions);
+    // 6. What the column family options' table configs point to.
+    closeQuietly(bloom);
+    closeQuietly(blockCache);
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (Exception e) {
+      LOG.log(Level.FINE, "closing a RocksDB object failed", e);
+    }
+  }
+}
