@@ -390,10 +390,18 @@ class WindowStoreTest {
     MetricRegistry registry = new MetricRegistry();
     try (WindowStore store = WindowStore.open(config(), registry)) {
       assertEquals(WindowStore.WRITER_THREAD_NAME, store.onWriter(() -> Thread.currentThread().getName()));
+      // Held behind a blocked writer, the append cannot complete before the callback is attached:
+      // the callback then runs where the append completed.
+      CountDownLatch release = new CountDownLatch(1);
+      store.submit(() -> {
+        release.await();
+        return null;
+      });
       TraceRequestIndex idx = new TraceRequestIndex().index(w.requests.get(0).bytes());
-      String completedOn = store.append(idx, TraceWorkload.BASE_MILLIS)
-          .thenApply(r -> Thread.currentThread().getName()).join();
-      assertEquals(WindowStore.WRITER_THREAD_NAME, completedOn);
+      CompletableFuture<String> completedOn = store.append(idx, TraceWorkload.BASE_MILLIS)
+          .thenApply(r -> Thread.currentThread().getName());
+      release.countDown();
+      assertEquals(WindowStore.WRITER_THREAD_NAME, completedOn.join());
       appendAll(store, w.requests.subList(1, w.requests.size()));
       String scrape = registry.scrape();
       assertTrue(scrape.contains("tailshard_buffer_traces 50\n"), scrape);
