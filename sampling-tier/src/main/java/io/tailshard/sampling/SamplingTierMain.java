@@ -9,6 +9,8 @@ import io.tailshard.common.receiver.otlp.OtlpReceiverFactory;
 import io.tailshard.common.service.PlannedTypes;
 import io.tailshard.common.service.Tier;
 import io.tailshard.common.service.TierMain;
+import io.tailshard.sampling.extension.rocksdb.RocksDbStorageExtensionFactory;
+import io.tailshard.sampling.processor.tailsampling.TailSamplingProcessorFactory;
 
 /** Entry point of sampling-tier: buffers each trace until its decision, samples, exports the kept ones. */
 public final class SamplingTierMain {
@@ -26,6 +28,8 @@ public final class SamplingTierMain {
             .add(new HealthCheckExtensionFactory())
             .add(new OtlpReceiverFactory())
             .add(new OtlpExporterFactory())
+            .add(new TailSamplingProcessorFactory())
+            .add(new RocksDbStorageExtensionFactory())
             .add(new DebugExporterFactory())
             .build();
     return new Tier(

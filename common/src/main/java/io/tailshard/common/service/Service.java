@@ -119,6 +119,17 @@ public final class Service implements Host {
     return type.isInstance(c) ? Optional.of(type.cast(c)) : Optional.empty();
   }
 
+  @Override
+  public <T> List<T> extensions(Class<T> type) {
+    List<T> out = new ArrayList<>();
+    for (Component c : extensions.values()) {
+      if (type.isInstance(c)) {
+        out.add(type.cast(c));
+      }
+    }
+    return out;
+  }
+
   /** What the components listen on, e.g. {@code extension health_check=0.0.0.0:13133}; meaningful once started. */
   public List<String> endpoints() {
     List<String> out = new ArrayList<>();

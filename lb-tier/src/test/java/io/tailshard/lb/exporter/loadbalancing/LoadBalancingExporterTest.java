@@ -12,6 +12,8 @@ import io.tailshard.common.component.TraceData;
 import io.tailshard.common.config.ConfigLoader;
 import io.tailshard.common.ring.TraceIdRing;
 import io.tailshard.common.telemetry.Telemetry;
+import io.tailshard.common.testing.RecordingOtlpSink;
+import io.tailshard.common.testing.SpanLedger;
 import io.tailshard.common.testing.TestDnsServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -35,8 +37,8 @@ class LoadBalancingExporterTest {
 
   private Vertx vertx;
   private TestDnsServer dns;
-  private final RecordingBackend.Ledger ledger = new RecordingBackend.Ledger();
-  private final List<RecordingBackend> backends = new ArrayList<>();
+  private final SpanLedger ledger = new SpanLedger();
+  private final List<RecordingOtlpSink> backends = new ArrayList<>();
   private final Telemetry telemetry = Telemetry.forTests("lb-test");
   private LoadBalancingExporter exporter;
 
@@ -51,14 +53,14 @@ class LoadBalancingExporterTest {
     if (exporter != null) {
       exporter.shutdown().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
-    backends.forEach(RecordingBackend::close);
+    backends.forEach(RecordingOtlpSink::close);
     dns.close();
     vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   private void startBackends(String... addresses) throws Exception {
     for (String a : addresses) {
-      backends.add(new RecordingBackend(vertx, a, PORT, ledger));
+      backends.add(new RecordingOtlpSink(vertx, a, PORT, ledger));
     }
   }
 
@@ -127,7 +129,7 @@ class LoadBalancingExporterTest {
     }
     waitFor("every span to arrive", 30_000, () -> ledger.spans() >= feed.spans);
 
-    Map<String, Integer> perBackend = ledger.spansPerBackend();
+    Map<String, Integer> perBackend = ledger.spansPerSink();
     double mean = feed.spans / 3.0;
     double maxOverMean = perBackend.values().stream().mapToInt(Integer::intValue).max().getAsInt() / mean;
     double minOverMean = perBackend.values().stream().mapToInt(Integer::intValue).min().getAsInt() / mean;
@@ -203,18 +205,18 @@ class LoadBalancingExporterTest {
     }
     int firstHalfSpans = half * 40;
     waitFor("the first half to be delivered", 30_000, () -> ledger.spans() >= firstHalfSpans);
-    RecordingBackend victim = backends.get(1);
-    long before = ledger.spansPerBackend().getOrDefault(victim.endpoint, 0);
+    RecordingOtlpSink victim = backends.get(1);
+    long before = ledger.spansPerSink().getOrDefault(victim.endpoint, 0);
     victim.close();
     long killedAt = System.currentTimeMillis();
     for (int i = half; i < feed.requests.size(); i++) {
       send(feed.requests.get(i));
     }
     waitFor("every span to arrive somewhere", 60_000, () -> ledger.spans() >= feed.spans);
-    long after = ledger.spansPerBackend().getOrDefault(victim.endpoint, 0);
+    long after = ledger.spansPerSink().getOrDefault(victim.endpoint, 0);
     double rerouted = telemetry.metrics().sum("tailshard_loadbalancer_rerouted_spans");
     System.out.printf("backend %s killed after %d spans; %.0f spans re-routed; all in %d ms later; per backend %s%n",
-        victim.endpoint, before, rerouted, System.currentTimeMillis() - killedAt, ledger.spansPerBackend());
+        victim.endpoint, before, rerouted, System.currentTimeMillis() - killedAt, ledger.spansPerSink());
     assertEquals(feed.spans, ledger.distinctSpans(), "no span lost");
     assertEquals(0, ledger.duplicates(), "none duplicated");
     assertEquals(before, after, "the killed backend took nothing after it died");

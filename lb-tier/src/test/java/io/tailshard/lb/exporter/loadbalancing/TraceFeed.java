@@ -9,6 +9,7 @@ import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
 import io.tailshard.common.component.TraceData;
+import io.tailshard.common.testing.RecordingOtlpSink;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -31,7 +32,7 @@ final class TraceFeed {
     for (int t = 0; t < traces; t++) {
       byte[] traceId = new byte[16];
       random.nextBytes(traceId);
-      feed.traceIds.add(RecordingBackend.hex(traceId, 0, 16));
+      feed.traceIds.add(RecordingOtlpSink.hex(traceId, 0, 16));
       for (int s = 0; s < spansPerTrace; s++) {
         byte[] spanId = new byte[8];
         random.nextBytes(spanId);

@@ -4,8 +4,8 @@ import io.tailshard.common.telemetry.MetricRegistry;
 import java.util.function.DoubleSupplier;
 
 /**
- * The Collector's {@code otelcol_processor_tail_sampling_*} metrics and tailshard's late-span and
- * lag metrics for one processor. Per-policy counters are created up front, one per policy and
+ * The Collector's {@code otelcol_processor_tail_sampling_*} metrics and tailshard's lag metric for
+ * one processor ({@code tailshard_late_spans} and the buffer gauges are the store's). Per-policy counters are created up front, one per policy and
  * decision, so counting a decision is an array index, not a lookup.
  */
 final class TailSamplingMetrics {
@@ -17,8 +17,6 @@ final class TailSamplingMetrics {
   final MetricRegistry.Counter[][] perPolicy;
   final MetricRegistry.Counter[] global;
   final MetricRegistry.Counter newTraces;
-  final MetricRegistry.Counter lateSampled;
-  final MetricRegistry.Counter lateDropped;
   final MetricRegistry.Counter earlyReleaseSampled;
   final MetricRegistry.Counter earlyReleaseNotSampled;
   final MetricRegistry.Counter droppedTooEarly;
@@ -54,10 +52,6 @@ final class TailSamplingMetrics {
           "processor", processor, "sampled", d.sampledLabel(), "decision", d.decisionLabel());
     }
     newTraces = m.counter(P + "new_trace_id_received", "Counts the arrival of new traces", "processor", processor);
-    lateSampled = m.counter("tailshard_late_spans", "Spans that arrived after their trace was decided",
-        "processor", processor, "decision", "sampled");
-    lateDropped = m.counter("tailshard_late_spans", "Spans that arrived after their trace was decided",
-        "processor", processor, "decision", "not_sampled");
     earlyReleaseSampled = m.counter(P + "early_releases_from_cache_decision",
         "Number of spans that were able to be immediately released due to a decision cache hit.",
         "processor", processor, "sampled", "true");

@@ -1,0 +1,201 @@
+package io.tailshard.sampling.processor.tailsampling;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+import io.opentelemetry.proto.trace.v1.Status;
+import io.tailshard.common.component.TraceData;
+import io.tailshard.common.config.ConfigLoader;
+import io.tailshard.common.testing.RecordingOtlpSink;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A sampling node end to end: OTLP in, RocksDB buffer, policies, OTLP out to a recording backend. */
+class TailSamplingEndToEndTest {
+  private static final String POLICIES = String.join("\n",
+      "decision_wait: 3s",
+      "policies:",
+      "  - name: errors",
+      "    type: status_code",
+      "    status_code: {status_codes: [ERROR]}",
+      "  - name: ten-percent",
+      "    type: probabilistic",
+      "    probabilistic: {sampling_percentage: 10}",
+      "");
+
+  @TempDir Path dataDir;
+
+  /** A trace of two spans: the root, then a child that may fail. */
+  record TestTrace(byte[] id, Span root, Span child, boolean error) {
+    String hex() {
+      return RecordingOtlpSink.hex(id, 0, 16);
+    }
+  }
+
+  static List<TestTrace> traces(long seed, int n, double errorRatio) {
+    Random random = new Random(seed);
+    List<TestTrace> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] id = new byte[16];
+      random.nextBytes(id);
+      byte[] rootId = new byte[8];
+      byte[] childId = new byte[8];
+      random.nextBytes(rootId);
+      random.nextBytes(childId);
+      boolean error = random.nextDouble() < errorRatio;
+      long start = System.currentTimeMillis() * 1_000_000L;
+      Span root = Span.newBuilder().setTraceId(ByteString.copyFrom(id)).setSpanId(ByteString.copyFrom(rootId))
+          .setName("GET /checkout").setKind(Span.SpanKind.SPAN_KIND_SERVER)
+          .setStartTimeUnixNano(start).setEndTimeUnixNano(start + 40_000_000).build();
+      Span child = Span.newBuilder().setTraceId(ByteString.copyFrom(id)).setSpanId(ByteString.copyFrom(childId))
+          .setParentSpanId(ByteString.copyFrom(rootId)).setName("SELECT orders").setKind(Span.SpanKind.SPAN_KIND_CLIENT)
+          .setStartTimeUnixNano(start + 1_000_000).setEndTimeUnixNano(start + 30_000_000)
+          .setStatus(Status.newBuilder().setCodeValue(error ? 2 : 0)).build();
+      out.add(new TestTrace(id, root, child, error));
+    }
+    return out;
+  }
+
+  static TraceData request(List<Span> spans) {
+    byte[] bytes = ExportTraceServiceRequest.newBuilder().addResourceSpans(ResourceSpans.newBuilder()
+        .setResource(Resource.newBuilder().addAttributes(KeyValue.newBuilder().setKey("service.name")
+            .setValue(AnyValue.newBuilder().setStringValue("shop"))))
+        .addScopeSpans(ScopeSpans.newBuilder().addAllSpans(spans))).build().toByteArray();
+    return new TraceData(bytes, spans.size());
+  }
+
+  /** The decision the Collector's rules give for a trace: errors, or the probabilistic hash. */
+  static boolean expectedKept(PolicyEvaluator evaluator, TestTrace t) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(t.id());
+    long hi = b.getLong(0);
+    long lo = b.getLong(8);
+    TraceView v = new TraceView() {
+      public long traceIdHigh() { return hi; }
+      public long traceIdLow() { return lo; }
+      public long spanCount() { return 2; }
+      public int statusCodesSeen() {
+        return SpanStatus.bitOfProtoCode(0) | (t.error() ? SpanStatus.bitOfProtoCode(2) : 0);
+      }
+      public long earliestStartUnixNanos() { return t.root().getStartTimeUnixNano(); }
+      public long latestEndUnixNanos() { return t.root().getEndTimeUnixNano(); }
+      public boolean rootSeen() { return true; }
+      public long firstSeenMillis() { return 0; }
+      public long bytes() { return 0; }
+    };
+    Decision d = evaluator.evaluate(v, evaluator.newEvaluation());
+    return d == Decision.SAMPLED || d == Decision.INVERT_SAMPLED;
+  }
+
+  @Test
+  void errorTracesAllKeptProbabilisticWithinThreeSigmaKeptTracesComplete() throws Exception {
+    int n = 100_000;
+    List<TestTrace> traces = traces(11, n, 0.02);
+    PolicyEvaluator evaluator = PolicyEvaluator.create(
+        TailSamplingConfig.parse(new ConfigLoader(x -> null).parse("p.yaml", POLICIES).asMap()));
+    try (SamplingNodeFixture f = new SamplingNodeFixture(dataDir, POLICIES)) {
+      // Waves: each request carries the roots of one wave of traces and the children of the wave
+      // before, so every trace's spans come in two requests, a wave apart in time.
+      int wave = 500;
+      long t0 = System.currentTimeMillis();
+      for (int w = 0; w * wave <= n; w++) {
+        List<Span> spans = new ArrayList<>(2 * wave);
+        for (int i = w * wave; i < Math.min(n, (w + 1) * wave); i++) {
+          spans.add(traces.get(i).root());
+        }
+        for (int i = (w - 1) * wave; w > 0 && i < w * wave; i++) {
+          spans.add(traces.get(i).child());
+        }
+        if (!spans.isEmpty()) {
+          f.send(request(spans));
+        }
+      }
+      long sendMillis = System.currentTimeMillis() - t0;
+      f.awaitAllDecided(60_000);
+
+      int errors = 0;
+      int errorsKept = 0;
+      int okTraces = 0;
+      int okKept = 0;
+      int incomplete = 0;
+      int wrongDecision = 0;
+      Set<String> kept = f.ledger.traces();
+      for (TestTrace t : traces) {
+        boolean isKept = kept.contains(t.hex());
+        if (isKept) {
+          Set<String> expectedSpans = new HashSet<>(List.of(
+              RecordingOtlpSink.hex(t.root().getSpanId().toByteArray(), 0, 8),
+              RecordingOtlpSink.hex(t.child().getSpanId().toByteArray(), 0, 8)));
+          if (!f.ledger.spansOf(t.hex()).equals(expectedSpans)) {
+            incomplete++;
+          }
+        }
+        if (isKept != expectedKept(evaluator, t)) {
+          wrongDecision++;
+        }
+        if (t.error()) {
+          errors++;
+          errorsKept += isKept ? 1 : 0;
+        } else {
+          okTraces++;
+          okKept += isKept ? 1 : 0;
+        }
+      }
+      double p = 0.10;
+      double sigma = Math.sqrt(okTraces * p * (1 - p));
+      System.out.printf("%d traces (%d spans) sent in %d ms; error traces kept %d/%d; other traces kept %d/%d "
+              + "(expected %.0f +/- %.0f at 3 sigma); incomplete %d; decisions differing from the policy rule %d; "
+              + "duplicates %d%n",
+          n, 2 * n, sendMillis, errorsKept, errors, okKept, okTraces, p * okTraces, 3 * sigma, incomplete,
+          wrongDecision, f.ledger.duplicates());
+      assertEquals(errors, errorsKept, "every error trace kept");
+      assertTrue(Math.abs(okKept - p * okTraces) <= 3 * sigma, "kept fraction within 3 sigma");
+      assertEquals(0, incomplete, "every kept trace complete");
+      assertEquals(0, wrongDecision, "kept exactly the traces the Collector's rules keep");
+      assertEquals(0, f.ledger.duplicates(), "no span twice");
+    }
+  }
+
+  @Test
+  void aLateSpanFollowsItsTracesDecision() throws Exception {
+    String errorsOnly = String.join("\n",
+        "decision_wait: 1s",
+        "policies:",
+        "  - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}",
+        "");
+    List<TestTrace> two = traces(5, 2, 0);
+    TestTrace kept = two.get(0);
+    TestTrace dropped = two.get(1);
+    Span failingRoot = kept.root().toBuilder().setStatus(Status.newBuilder().setCodeValue(2)).build();
+    try (SamplingNodeFixture f = new SamplingNodeFixture(dataDir, errorsOnly)) {
+      f.send(request(List.of(failingRoot, dropped.root())));
+      f.awaitAllDecided(20_000);
+      assertEquals(Set.of(kept.hex()), f.ledger.traces(), "only the failing trace is kept");
+
+      f.send(request(List.of(kept.child(), dropped.child())));
+      long deadline = System.currentTimeMillis() + 10_000;
+      String lateKept = RecordingOtlpSink.hex(kept.child().getSpanId().toByteArray(), 0, 8);
+      while (!f.ledger.sawSpan(lateKept) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(f.ledger.sawSpan(lateKept), "the late span of the kept trace is forwarded");
+      assertFalse(f.ledger.traces().contains(dropped.hex()), "the late span of the dropped trace is not");
+      assertEquals(1, f.metric("tailshard_late_spans", "decision", "sampled"));
+      assertEquals(1, f.metric("tailshard_late_spans", "decision", "not_sampled"));
+    }
+  }
+}
