@@ -1,6 +1,7 @@
 package io.tailshard.common.processor;
 
 import io.tailshard.common.component.ProcessorFactory;
+import io.tailshard.common.processor.batch.BatchFactory;
 import io.tailshard.common.processor.memorylimiter.MemoryLimiterFactory;
 import java.util.List;
 
@@ -14,6 +15,6 @@ public final class Processors {
 
   /** A new instance of every processor factory, in no particular order. */
   public static List<ProcessorFactory<?>> all() {
-    return List.of(new MemoryLimiterFactory());
+    return List.of(new MemoryLimiterFactory(), new BatchFactory());
   }
 }
