@@ -1,0 +1,20 @@
+package io.tailshard.common.processor;
+
+import io.tailshard.common.component.ProcessorFactory;
+import io.tailshard.common.processor.batch.BatchFactory;
+import io.tailshard.common.processor.memorylimiter.MemoryLimiterFactory;
+import java.util.List;
+
+/**
+ * The Collector processors built in {@code common}, for the tiers to register. Each factory's type
+ * is the Collector's, so a registered factory replaces that type's "not built" entry of
+ * {@link io.tailshard.common.service.PlannedTypes}.
+ */
+public final class Processors {
+  private Processors() {}
+
+  /** A new instance of every processor factory, in no particular order. */
+  public static List<ProcessorFactory<?>> all() {
+    return List.of(new MemoryLimiterFactory(), new BatchFactory());
+  }
+}
