@@ -21,8 +21,10 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** OTLP/gRPC through a raw Vert.x gRPC client: success, partial success and every refusal. */
+@Timeout(60)
 class OtlpGrpcReceiverTest {
   private static Vertx vertx;
 
