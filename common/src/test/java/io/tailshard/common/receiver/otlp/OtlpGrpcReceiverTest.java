@@ -155,6 +155,20 @@ class OtlpGrpcReceiverTest {
   }
 
   @Test
+  void refusedCallsDoNotLeaveStreamsOpenOnTheConnection() throws Exception {
+    // Two streams per connection: if a refused call whose message was not read kept its stream
+    // open, the third call on the connection would wait forever.
+    String yaml = "protocols:\n  grpc:\n    endpoint: 127.0.0.1:0\n    max_recv_msg_size_mib: 1\n    max_concurrent_streams: 2\n";
+    byte[] oversize = new byte[(2 << 20)];
+    try (ReceiverFixture f = ReceiverFixture.start(vertx, yaml); GrpcTestClient client = new GrpcTestClient(vertx, f.receiver.grpcPort())) {
+      for (int i = 0; i < 5; i++) {
+        assertEquals(GrpcStatus.RESOURCE_EXHAUSTED, client.export(oversize).status());
+      }
+      assertEquals(GrpcStatus.OK, client.export(request(5, 9).toByteArray()).status());
+    }
+  }
+
+  @Test
   void aGzipBombIsResourceExhaustedWhileInflating() throws Exception {
     String yaml = "protocols:\n  grpc:\n    endpoint: 127.0.0.1:0\n    max_recv_msg_size_mib: 1\n";
     byte[] bomb = gzipOfZeros(64L << 20); // 64 MiB of zeros in about 64 KiB
