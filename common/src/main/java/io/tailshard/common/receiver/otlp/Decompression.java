@@ -22,14 +22,9 @@ final class Decompression {
 
   private Decompression() {}
 
-  /** True for the encodings {@link #inflate} takes. */
-  static boolean supports(String encoding) {
-    return encoding.equals("gzip") || encoding.equals("zlib") || encoding.equals("deflate");
-  }
-
   /**
-   * Inflates {@code in[off, off+len)} encoded as {@code encoding} into a new body buffer of at most
-   * {@code limit} bytes.
+   * Inflates {@code in[off, off+len)} into a new body buffer of at most {@code limit} bytes.
+   * {@code encoding} is {@code gzip}; anything else ({@code zlib}, {@code deflate}) is read as zlib.
    *
    * @throws Rejection too large, malformed, or overloaded (no byte budget left)
    */

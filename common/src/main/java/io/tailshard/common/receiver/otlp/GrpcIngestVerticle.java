@@ -241,6 +241,13 @@ final class GrpcIngestVerticle extends VerticleBase {
         : Reply.error(r.outcome(), r.getMessage());
   }
 
+  /**
+   * Answers a call. An error answered before the message was read (overload) or while it was being
+   * skipped (over the size limit) is not followed by a stream reset: Vert.x reads and discards the
+   * rest of the message, which is bounded by {@code max_recv_msg_size_mib}, and closes the stream
+   * normally; a reset would make Netty log every DATA frame still in flight, at INFO, which under
+   * overload is a flood.
+   */
   private static void reply(GrpcServerRequest<Buffer, Buffer> req, Reply reply) {
     GrpcServerResponse<Buffer, Buffer> resp = req.response();
     try {

@@ -25,10 +25,6 @@ final class InFlightLimiter {
     return new Lease();
   }
 
-  int requestsInFlight() {
-    return requests.get();
-  }
-
   long bytesInFlight() {
     return bytes.get();
   }

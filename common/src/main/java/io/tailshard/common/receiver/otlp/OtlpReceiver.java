@@ -66,8 +66,9 @@ public final class OtlpReceiver implements Component {
     this.pipeline = new ExportPipeline(next, OVERLOAD_RETRY_AFTER, settings.logger());
     this.limiter = new InFlightLimiter(config.maxInFlightRequests(), config.maxInFlightBytes());
     String id = settings.id().toString();
-    this.grpcMetrics = new ReceiverMetrics(settings.telemetry().metrics(), id, "grpc");
-    this.httpMetrics = new ReceiverMetrics(settings.telemetry().metrics(), id, "http");
+    // Series only for the enabled protocols, so a dashboard does not show a transport that is off.
+    this.grpcMetrics = config.grpc() == null ? null : new ReceiverMetrics(settings.telemetry().metrics(), id, "grpc");
+    this.httpMetrics = config.http() == null ? null : new ReceiverMetrics(settings.telemetry().metrics(), id, "http");
     this.serversPerProtocol = Math.max(1, Runtime.getRuntime().availableProcessors());
   }
 

@@ -134,10 +134,6 @@ final class ProtoOutput {
     close();
   }
 
-  int depth() {
-    return depth;
-  }
-
   static int utf8Length(char[] c, int off, int len) {
     int n = 0;
     int end = off + len;

@@ -8,9 +8,10 @@ import java.time.Duration;
  * answer asks for.
  */
 record Reply(Outcome outcome, String message, long rejectedSpans, Duration retryAfter) {
+  private static final Reply ACCEPTED = new Reply(Outcome.ACCEPTED, "", 0, Duration.ZERO);
 
   static Reply accepted() {
-    return new Reply(Outcome.ACCEPTED, "", 0, Duration.ZERO);
+    return ACCEPTED;
   }
 
   static Reply partial(long rejected, String message) {

@@ -95,8 +95,8 @@ final class GrpcTestClient implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
-    client.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
-    http.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  public void close() {
+    client.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+    http.close().toCompletionStage().toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
   }
 }

@@ -21,8 +21,10 @@ import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** OTLP/gRPC through a raw Vert.x gRPC client: success, partial success and every refusal. */
+@Timeout(60)
 class OtlpGrpcReceiverTest {
   private static Vertx vertx;
 
@@ -149,6 +151,20 @@ class OtlpGrpcReceiverTest {
           .build();
       assertEquals(GrpcStatus.OK, client.export(threeMib.toByteArray()).status());
       assertEquals(1, f.consumer.spanCount());
+    }
+  }
+
+  @Test
+  void refusedCallsDoNotLeaveStreamsOpenOnTheConnection() throws Exception {
+    // Two streams per connection: if a refused call whose message was not read kept its stream
+    // open, the third call on the connection would wait forever.
+    String yaml = "protocols:\n  grpc:\n    endpoint: 127.0.0.1:0\n    max_recv_msg_size_mib: 1\n    max_concurrent_streams: 2\n";
+    byte[] oversize = new byte[(2 << 20)];
+    try (ReceiverFixture f = ReceiverFixture.start(vertx, yaml); GrpcTestClient client = new GrpcTestClient(vertx, f.receiver.grpcPort())) {
+      for (int i = 0; i < 5; i++) {
+        assertEquals(GrpcStatus.RESOURCE_EXHAUSTED, client.export(oversize).status());
+      }
+      assertEquals(GrpcStatus.OK, client.export(request(5, 9).toByteArray()).status());
     }
   }
 

@@ -37,12 +37,14 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The OpenTelemetry Java SDK's own OTLP exporters (gRPC and HTTP/protobuf, with and without gzip)
  * export to the receiver, and every span arrives with its ids, names, kinds, attributes, events
  * and status intact.
  */
+@Timeout(60)
 class OtlpSdkExporterInteropTest {
   private static Vertx vertx;
   private static List<SpanData> spans;

@@ -43,8 +43,8 @@ final class ReceiverFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     consumer.releaseHeld();
-    receiver.shutdown().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    receiver.shutdown().toCompletionStage().toCompletableFuture().orTimeout(20, TimeUnit.SECONDS).join();
   }
 }
