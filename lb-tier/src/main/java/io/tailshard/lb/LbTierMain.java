@@ -5,6 +5,7 @@ import io.tailshard.common.component.Components;
 import io.tailshard.common.exporter.debug.DebugExporterFactory;
 import io.tailshard.common.extension.healthcheck.HealthCheckExtensionFactory;
 import io.tailshard.common.receiver.otlp.OtlpReceiverFactory;
+import io.tailshard.common.processor.Processors;
 import io.tailshard.common.service.PlannedTypes;
 import io.tailshard.common.service.Tier;
 import io.tailshard.common.service.TierMain;
@@ -18,8 +19,10 @@ public final class LbTierMain {
 
   /** The lb-tier: its component types and its embedded default config. */
   public static Tier tier() {
+    Components.Builder builder = PlannedTypes.register(Components.builder());
+    Processors.all().forEach(builder::add);
     Components components =
-        PlannedTypes.register(Components.builder())
+        builder
             .notBuilt(ComponentKind.PROCESSOR, "tail_sampling",
                 "tail sampling runs in sampling-tier; lb-tier routes each trace by its id to one sampling node")
             .notBuilt(ComponentKind.CONNECTOR, "spanmetrics",

@@ -6,6 +6,7 @@ import io.tailshard.common.exporter.debug.DebugExporterFactory;
 import io.tailshard.common.exporter.otlp.OtlpExporterFactory;
 import io.tailshard.common.extension.healthcheck.HealthCheckExtensionFactory;
 import io.tailshard.common.receiver.otlp.OtlpReceiverFactory;
+import io.tailshard.common.processor.Processors;
 import io.tailshard.common.service.PlannedTypes;
 import io.tailshard.common.service.Tier;
 import io.tailshard.common.service.TierMain;
@@ -21,8 +22,10 @@ public final class SamplingTierMain {
   /** The sampling-tier: its component types and its embedded default config. */
   public static Tier tier() {
     String lbOnly = "the load-balancing exporter runs in lb-tier, in front of this tier";
+    Components.Builder builder = PlannedTypes.register(Components.builder());
+    Processors.all().forEach(builder::add);
     Components components =
-        PlannedTypes.register(Components.builder())
+        builder
             .notBuilt(ComponentKind.EXPORTER, "loadbalancing", lbOnly)
             .notBuilt(ComponentKind.EXPORTER, "load_balancing", lbOnly)
             .add(new HealthCheckExtensionFactory())
