@@ -193,6 +193,27 @@ class LoadBalancingExporterTest {
   }
 
   @Test
+  void anEmptyDnsAnswerMakesTheNodeNotReadyAndIngestRetryable() throws Exception {
+    startBackends("127.0.0.2");
+    dns.setA(NAME, List.of("127.0.0.2"));
+    startExporter();
+    TraceFeed feed = TraceFeed.of(3, 10, 2, 20);
+    send(feed.requests.get(0));
+
+    dns.remove(NAME); // NXDOMAIN: the headless Service has no ready pods
+    waitFor("the node to become not ready", 5_000, () -> !telemetry.health().isReady());
+    assertTrue(telemetry.health().reasons().values().iterator().next().contains("no backends"),
+        telemetry.health().reasons().toString());
+    Throwable refused = exporter.consumeTraces(feed.requests.get(0)).cause();
+    assertTrue(refused instanceof RefusedException && ((RefusedException) refused).retryable(),
+        "data it cannot place is refused with a retryable status: " + refused);
+
+    dns.setA(NAME, List.of("127.0.0.2"));
+    waitFor("the node to become ready again", 5_000, () -> telemetry.health().isReady());
+    send(feed.requests.get(0));
+  }
+
+  @Test
   void aKilledBackendsShareIsReroutedWithoutLossOrDuplicates() throws Exception {
     startBackends("127.0.0.2", "127.0.0.3", "127.0.0.4");
     dns.setA(NAME, List.of("127.0.0.2", "127.0.0.3", "127.0.0.4"));
