@@ -22,6 +22,11 @@ sealed interface Distribution {
     public double mean() {
       return value;
     }
+
+    @Override
+    public String toString() {
+      return text(value);
+    }
   }
 
   record Uniform(double min, double max) implements Distribution {
@@ -32,17 +37,32 @@ sealed interface Distribution {
     public double mean() {
       return (min + max) / 2;
     }
+
+    @Override
+    public String toString() {
+      return text(min) + ".." + text(max);
+    }
   }
 
   record Exponential(double mean) implements Distribution {
     public double sample(SplittableRandom r) {
       return -mean * Math.log(1 - r.nextDouble());
     }
+
+    @Override
+    public String toString() {
+      return "exp:" + text(mean);
+    }
   }
 
   record Normal(double mean, double sd) implements Distribution {
     public double sample(SplittableRandom r) {
       return Math.max(0, mean + sd * gaussian(r));
+    }
+
+    @Override
+    public String toString() {
+      return "normal:" + text(mean) + "," + text(sd);
     }
   }
 
@@ -54,6 +74,16 @@ sealed interface Distribution {
     public double mean() {
       return median * Math.exp(sigma * sigma / 2);
     }
+
+    @Override
+    public String toString() {
+      return "lognormal:" + text(median) + "," + text(sigma);
+    }
+  }
+
+  /** A number as it would be typed: no trailing ".0". */
+  private static String text(double v) {
+    return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
   }
 
   /** A standard normal variate (Box-Muller; one of the pair is enough here). */

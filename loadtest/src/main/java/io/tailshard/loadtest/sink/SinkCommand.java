@@ -7,6 +7,8 @@ import io.tailshard.loadtest.truth.ProbabilisticRule;
 import io.vertx.core.net.SocketAddress;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * {@code loadtest.jar sink}: an OTLP receiver for traces and metrics that judges what it received
@@ -54,7 +56,27 @@ public final class SinkCommand {
       return 2;
     }
     try (Sink sink = Sink.start(options, System.out)) {
-      return sink.runUntilDone().pass() ? 0 : 1;
+      // On SIGTERM or Ctrl-C the sink still judges and writes its result before the JVM exits.
+      CountDownLatch judged = new CountDownLatch(1);
+      Thread hook = new Thread(() -> {
+        sink.requestStop();
+        try {
+          judged.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }, "tailshard-loadtest-sink-shutdown");
+      Runtime.getRuntime().addShutdownHook(hook);
+      try {
+        return sink.runUntilDone().pass() ? 0 : 1;
+      } finally {
+        judged.countDown();
+        try {
+          Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+          // The hook is running; it returns now that the verdict is written.
+        }
+      }
     } catch (IOException e) {
       System.err.println(e.getMessage());
       return 1;

@@ -12,6 +12,19 @@ import io.tailshard.common.otlp.wire.TraceRequestWriter;
 import io.tailshard.loadtest.generate.GenerateCommand;
 import io.tailshard.loadtest.truth.GroundTruthFiles;
 import io.tailshard.loadtest.truth.TraceTruth;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
+import io.opentelemetry.proto.common.v1.AnyValue;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.Histogram;
+import io.opentelemetry.proto.metrics.v1.HistogramDataPoint;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
+import io.opentelemetry.proto.resource.v1.Resource;
+import io.tailshard.loadtest.truth.SpanMetricsTable;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
@@ -19,6 +32,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.server.GrpcServer;
 import io.vertx.grpc.server.GrpcServerOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,9 +61,42 @@ class GenerateToSinkTest {
   Path dir;
 
   private static SinkOptions sinkOptions(Path run) {
+    return sinkOptions(run, Duration.ofMillis(500), false);
+  }
+
+  private static SinkOptions sinkOptions(Path run, Duration settle, boolean spanmetrics) {
     SocketAddress any = SocketAddress.inetSocketAddress(0, "127.0.0.1");
-    return new SinkOptions(any, any, run, run, Duration.ofSeconds(18), Duration.ofMillis(500), 100, null, true, false,
+    return new SinkOptions(any, any, run, run, Duration.ofSeconds(18), settle, 100, null, true, spanmetrics,
         "traces.span.metrics", 64 << 20, true);
+  }
+
+  /** What a perfect spanmetrics connector would export for the expectation: one cumulative flush. */
+  private static byte[] spanMetricsRequest(SpanMetricsTable t) {
+    ExportMetricsServiceRequest.Builder req = ExportMetricsServiceRequest.newBuilder();
+    for (SpanMetricsTable.Key k : t.keys()) {
+      SpanMetricsTable.Cell c = t.get(k);
+      List<KeyValue> attrs = List.of(kv("span.name", k.spanName()), kv("span.kind", k.spanKind()),
+          kv("status.code", k.statusCode()));
+      HistogramDataPoint.Builder h = HistogramDataPoint.newBuilder().addAllAttributes(attrs).setCount(c.calls())
+          .setStartTimeUnixNano(1).setTimeUnixNano(2);
+      Arrays.stream(SpanMetricsTable.DEFAULT_BOUNDS_MS).forEach(h::addExplicitBounds);
+      Arrays.stream(c.buckets()).forEach(h::addBucketCounts);
+      req.addResourceMetrics(ResourceMetrics.newBuilder()
+          .setResource(Resource.newBuilder().addAttributes(kv("service.name", k.service())))
+          .addScopeMetrics(ScopeMetrics.newBuilder()
+              .addMetrics(Metric.newBuilder().setName("traces.span.metrics.calls").setSum(Sum.newBuilder()
+                  .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+                  .addDataPoints(NumberDataPoint.newBuilder().addAllAttributes(attrs).setAsInt(c.calls())
+                      .setStartTimeUnixNano(1).setTimeUnixNano(2))))
+              .addMetrics(Metric.newBuilder().setName("traces.span.metrics.duration").setHistogram(Histogram.newBuilder()
+                  .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE)
+                  .addDataPoints(h)))));
+    }
+    return req.build().toByteArray();
+  }
+
+  private static KeyValue kv(String k, String v) {
+    return KeyValue.newBuilder().setKey(k).setValue(AnyValue.newBuilder().setStringValue(v)).build();
   }
 
   private static CompletableFuture<Verdict> judge(Sink sink) {
@@ -70,14 +120,24 @@ class GenerateToSinkTest {
   @Timeout(20)
   void everyAcceptedSpanArrivesAndTracesComeInPiecesOverRequestsAndConnections() throws Exception {
     Path run = dir.resolve("grpc");
-    try (Sink sink = Sink.start(sinkOptions(run), System.out)) {
+    try (Sink sink = Sink.start(sinkOptions(run, Duration.ofSeconds(2), true), System.out)) {
       CompletableFuture<Verdict> verdict = judge(sink);
-      int code = generate(run, "127.0.0.1:" + sink.grpcPort(), "--rate", "3000", "--duration", "2s",
+      int code = generate(run, "127.0.0.1:" + sink.grpcPort(), "--compression", "gzip", "--rate", "3000", "--duration", "2s",
           "--trace-spread", "1s", "--batch-interval", "100ms", "--connections", "4", "--workers", "2",
           "--spans-per-trace", "4..16", "--late-ratio", "0.3", "--late-delay", "1s", "--error-ratio", "0.1");
       assertEquals(0, code);
+      // Stand in for the product's spanmetrics connector: export exactly the expectation over OTLP/HTTP.
+      SpanMetricsTable expected = GroundTruthFiles.readSpanMetrics(run.resolve(GroundTruthFiles.SPANMETRICS));
+      HttpResponse<String> posted = HttpClient.newHttpClient().send(HttpRequest.newBuilder()
+              .uri(URI.create("http://127.0.0.1:" + sink.httpPort() + "/v1/metrics"))
+              .header("Content-Type", "application/x-protobuf")
+              .POST(HttpRequest.BodyPublishers.ofByteArray(spanMetricsRequest(expected))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, posted.statusCode(), posted.body());
       Verdict v = verdict.get(15, TimeUnit.SECONDS);
       assertTrue(v.pass(), v.text());
+      assertTrue(v.spanmetricsChecked);
+      assertEquals(v.spansReceived, v.spanmetricsActualCalls);
 
       JsonObject gen = new JsonObject(Files.readString(run.resolve(GroundTruthFiles.GENERATE_SUMMARY)));
       List<TraceTruth> truth = GroundTruthFiles.readAll(run.resolve(GroundTruthFiles.TRUTH));
@@ -111,11 +171,11 @@ class GenerateToSinkTest {
     try (Sink sink = Sink.start(sinkOptions(run), System.out)) {
       CompletableFuture<Verdict> verdict = judge(sink);
       int code = generate(run, "127.0.0.1:" + sink.httpPort(), "--protocol", "http/json", "--compression", "gzip",
-          "--rate", "1000", "--duration", "1s", "--trace-spread", "300ms", "--connections", "2");
+          "--rate", "1000", "--duration", "5s", "--traces", "40", "--trace-spread", "300ms", "--connections", "2");
       assertEquals(0, code);
       Verdict v = verdict.get(15, TimeUnit.SECONDS);
       assertTrue(v.pass(), v.text());
-      assertTrue(v.spansReceived > 500, v.text());
+      assertEquals(40, v.keptTraces, "--traces stops the run before --duration");
     }
   }
 
