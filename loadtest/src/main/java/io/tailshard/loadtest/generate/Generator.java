@@ -150,7 +150,7 @@ final class Generator {
     try (GroundTruthFiles.Writer truth = new GroundTruthFiles.Writer(o.out().resolve(GroundTruthFiles.TRUTH));
         BufferedWriter series = Files.newBufferedWriter(o.out().resolve(GroundTruthFiles.GENERATE_TIMESERIES),
             StandardCharsets.UTF_8)) {
-      series.write("t_s,target_spans_per_s,offered_spans_per_s,accepted_spans_per_s,failed_spans_per_s,"
+      series.write("t_s,unix_ms,target_spans_per_s,offered_spans_per_s,accepted_spans_per_s,failed_spans_per_s,"
           + "requests_per_s,inflight_requests,backlog_spans,latency_p50_ms,latency_p90_ms,latency_p99_ms,"
           + "latency_max_ms,cpu_seconds\n");
       while (true) {
@@ -256,7 +256,7 @@ final class Generator {
     }
     Second s = new Second(t, admittedSpans, acc, fail, req);
     long cpu = ProcessCpu.nanos();
-    series.write(t + "," + fmt(o.rate()) + "," + (s.offered - prev.offered) + "," + (acc - prev.accepted) + ","
+    series.write(t + "," + System.currentTimeMillis() + "," + fmt(o.rate()) + "," + (s.offered - prev.offered) + "," + (acc - prev.accepted) + ","
         + (fail - prev.failed) + "," + (req - prev.requests) + "," + inflight + "," + backlog() + ","
         + ms(h, 50) + "," + ms(h, 90) + "," + ms(h, 99) + "," + ms(h, 100) + ","
         + (cpu < 0 ? "" : fmt((cpu - cpuStart) / 1e9)) + "\n");

@@ -20,6 +20,17 @@ final class Charts {
     CsvTable g = d.generateSeries();
     CsvTable s = d.sinkSeries();
     CsvTable n = d.nodesSeries();
+    // Each command counts seconds from its own start; wall-clock stamps put them on one axis.
+    double base = Double.NaN;
+    for (CsvTable t : List.of(g, s, n)) {
+      if (t.size() > 0 && t.has("unix_ms")) {
+        double first = t.number(0, "unix_ms") - 1000 * t.number(0, "t_s");
+        base = Double.isNaN(base) ? first : Math.min(base, first);
+      }
+    }
+    g.rebase(base);
+    s.rebase(base);
+    n.rebase(base);
 
     JsonArray throughput = new JsonArray();
     addSeries(throughput, "target (generate)", g, "target_spans_per_s");
@@ -80,7 +91,7 @@ final class Charts {
     List<double[]> pct = new ArrayList<>();
     for (int i = 0; i < s.size(); i++) {
       double withTruth = s.number(i, "traces_with_truth");
-      pct.add(new double[] {s.number(i, "t_s"),
+      pct.add(new double[] {s.x(i),
           withTruth > 0 ? 100.0 * s.number(i, "traces_complete") / withTruth : Double.NaN});
     }
     completeness.add(series("traces complete / traces in truth so far (sink)", pct));
@@ -124,7 +135,7 @@ final class Charts {
       String p = n.text(i, "process");
       String role = n.text(i, "role");
       m.computeIfAbsent(role.isEmpty() ? p : p + " (" + role + ")", k -> new ArrayList<>())
-          .add(new double[] {n.number(i, "t_s"), n.number(i, column)});
+          .add(new double[] {n.x(i), n.number(i, column)});
     }
     return m;
   }
@@ -135,7 +146,7 @@ final class Charts {
     }
     List<double[]> points = new ArrayList<>();
     for (int i = 0; i < t.size(); i++) {
-      points.add(new double[] {t.number(i, "t_s"), t.number(i, column)});
+      points.add(new double[] {t.x(i), t.number(i, column)});
     }
     out.add(series(label, points));
   }

@@ -15,6 +15,7 @@ import java.util.List;
 final class CsvTable {
   private final List<String> header;
   private final List<String[]> rows;
+  private double base = Double.NaN;
 
   private CsvTable(List<String> header, List<String[]> rows) {
     this.header = header;
@@ -66,11 +67,19 @@ final class CsvTable {
     }
   }
 
-  double[] column(String column) {
-    double[] out = new double[rows.size()];
-    for (int i = 0; i < out.length; i++) {
-      out[i] = number(i, column);
+  /** Puts {@link #x} on a shared time axis: seconds since {@code unixMs} when the table has unix_ms. */
+  void rebase(double unixMs) {
+    this.base = unixMs;
+  }
+
+  /** The time of a row in seconds: from unix_ms against the shared base when possible, else t_s. */
+  double x(int row) {
+    if (!Double.isNaN(base) && has("unix_ms")) {
+      double ms = number(row, "unix_ms");
+      if (!Double.isNaN(ms)) {
+        return Math.round((ms - base) / 100.0) / 10.0;
+      }
     }
-    return out;
+    return number(row, "t_s");
   }
 }

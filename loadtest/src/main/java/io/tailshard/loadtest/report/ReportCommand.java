@@ -24,7 +24,7 @@ public final class ReportCommand {
             + "docs/benchmarks.md from a run directory: " + GroundTruthFiles.GENERATE_SUMMARY + ", "
             + GroundTruthFiles.GENERATE_TIMESERIES + ", " + GroundTruthFiles.SINK_RESULT + ", "
             + GroundTruthFiles.SINK_TIMESERIES + ", and " + GroundTruthFiles.NODES_TIMESERIES + "\n"
-            + "(t_s,process,role,spans_per_s,backlog,cpu_seconds) when present.")
+            + "(t_s,unix_ms,process,role,spans_per_s,backlog,cpu_seconds) when present. Series are lined up by unix_ms.")
         .option("in", "DIR", "loadtest-out", "the run directory")
         .option("nodes", "FILE", null, "per-process series (default DIR/" + GroundTruthFiles.NODES_TIMESERIES + ")")
         .option("html", "FILE", null, "HTML output (default DIR/report.html)")

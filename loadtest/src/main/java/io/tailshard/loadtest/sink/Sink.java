@@ -87,7 +87,7 @@ final class Sink implements AutoCloseable {
     int t = 0;
     try (BufferedWriter series = Files.newBufferedWriter(o.out().resolve(GroundTruthFiles.SINK_TIMESERIES),
         StandardCharsets.UTF_8)) {
-      series.write("t_s,spans_per_s,requests_per_s,spans_total,duplicates_total,traces_seen,traces_with_truth,"
+      series.write("t_s,unix_ms,spans_per_s,requests_per_s,spans_total,duplicates_total,traces_seen,traces_with_truth,"
           + "traces_complete,age_p50_ms,age_p99_ms,cpu_seconds\n");
       while (true) {
         long next = start + (t + 1) * 1_000_000_000L;
@@ -156,7 +156,7 @@ final class Sink implements AutoCloseable {
     String p50 = age.getTotalCount() == 0 ? "" : fmt(age.getValueAtPercentile(50) / 1000.0);
     String p99 = age.getTotalCount() == 0 ? "" : fmt(age.getValueAtPercentile(99) / 1000.0);
     long cpu = ProcessCpu.nanos();
-    series.write(t + "," + (s.spans() - prev.spans()) + "," + (s.requests() - prev.requests()) + "," + s.spans() + ","
+    series.write(t + "," + System.currentTimeMillis() + "," + (s.spans() - prev.spans()) + "," + (s.requests() - prev.requests()) + "," + s.spans() + ","
         + s.duplicates() + "," + s.tracesSeen() + "," + s.tracesWithTruth() + "," + s.tracesComplete() + ","
         + p50 + "," + p99 + "," + (cpu < 0 ? "" : fmt((cpu - cpuStart) / 1e9)) + "\n");
     series.flush();

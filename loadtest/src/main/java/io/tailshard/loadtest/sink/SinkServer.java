@@ -7,6 +7,7 @@ import io.tailshard.common.otlp.wire.WireFormatException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -105,12 +106,12 @@ final class SinkServer {
       refuse(req, 404, "no such path: " + path);
       return;
     }
-    if (req.method() != io.vertx.core.http.HttpMethod.POST) {
+    if (req.method() != HttpMethod.POST) {
       refuse(req, 405, "POST only");
       return;
     }
     String length = req.getHeader("Content-Length");
-    if (length != null && Long.parseLong(length) > maxMessageSize) {
+    if (length != null && parseLength(length) > maxMessageSize) {
       refuse(req, 413, "request larger than " + maxMessageSize + " bytes");
       return;
     }
@@ -139,6 +140,15 @@ final class SinkServer {
       req.response().putHeader("Content-Type", json ? "application/json" : "application/x-protobuf")
           .end(json ? Buffer.buffer("{}") : Buffer.buffer());
     });
+  }
+
+  /** A Content-Length; a malformed one counts as too large, so such a request is refused. */
+  private static long parseLength(String header) {
+    try {
+      return Long.parseLong(header.trim());
+    } catch (NumberFormatException e) {
+      return Long.MAX_VALUE;
+    }
   }
 
   private void refuse(HttpServerRequest req, int status, String message) {

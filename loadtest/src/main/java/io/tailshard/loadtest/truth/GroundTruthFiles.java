@@ -20,12 +20,14 @@ import java.util.List;
  *                            trace_id,spans,error,late_spans,failed_spans,start_unix_nano,services
  *                            services separated by ';'
  * spanmetrics-expected.csv   service,span_name,span_kind,status_code,calls,le_2,...,le_15000,le_inf
- * generate-timeseries.csv    one line per second (see the generator)
+ * generate-timeseries.csv    one line per second: t_s (since the command started), unix_ms, then counts
+ *                            (see the generator)
  * generate-summary.json      written last, atomically: its presence means the truth is complete
- * sink-timeseries.csv        one line per second (see the sink)
+ * sink-timeseries.csv        one line per second: t_s, unix_ms, then counts (see the sink)
  * sink-result.json           the sink's verdict
  * nodes-timeseries.csv       per process and second, written by `cluster`:
- *                            t_s,process,role,spans_per_s,backlog,cpu_seconds
+ *                            t_s,unix_ms,process,role,spans_per_s,backlog,cpu_seconds
+ *                            (cpu_seconds cumulative; unix_ms lines the series up with the others)
  * </pre>
  */
 public final class GroundTruthFiles {

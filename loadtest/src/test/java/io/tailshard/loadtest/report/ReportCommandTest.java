@@ -20,16 +20,16 @@ class ReportCommandTest {
 
   private void writeRun() throws Exception {
     Files.writeString(dir.resolve(GroundTruthFiles.GENERATE_TIMESERIES),
-        "t_s,target_spans_per_s,offered_spans_per_s,accepted_spans_per_s,failed_spans_per_s,requests_per_s,"
+        "t_s,unix_ms,target_spans_per_s,offered_spans_per_s,accepted_spans_per_s,failed_spans_per_s,requests_per_s,"
             + "inflight_requests,backlog_spans,latency_p50_ms,latency_p90_ms,latency_p99_ms,latency_max_ms,cpu_seconds\n"
-            + "1,1000,980,950,0,20,2,0,1.5,2.5,4.25,9,0.4\n"
-            + "2,1000,1010,1004,0,21,1,12,1.25,2,3.5,7,0.7\n"
-            + "3,1000,0,55,0,2,0,0,,,,,0.8\n");
+            + "1,1700000003000,1000,980,950,0,20,2,0,1.5,2.5,4.25,9,0.4\n"
+            + "2,1700000004000,1000,1010,1004,0,21,1,12,1.25,2,3.5,7,0.7\n"
+            + "3,1700000005000,1000,0,55,0,2,0,0,,,,,0.8\n");
     Files.writeString(dir.resolve(GroundTruthFiles.SINK_TIMESERIES),
-        "t_s,spans_per_s,requests_per_s,spans_total,duplicates_total,traces_seen,traces_with_truth,traces_complete,"
-            + "age_p50_ms,age_p99_ms,cpu_seconds\n"
-            + "1,900,30,900,0,90,80,70,400,900,0.2\n"
-            + "2,1100,33,2000,0,200,190,185,410,950,0.3\n");
+        "t_s,unix_ms,spans_per_s,requests_per_s,spans_total,duplicates_total,traces_seen,traces_with_truth,"
+            + "traces_complete,age_p50_ms,age_p99_ms,cpu_seconds\n"
+            + "1,1700000001000,900,30,900,0,90,80,70,400,900,0.2\n"
+            + "2,1700000002000,1100,33,2000,0,200,190,185,410,950,0.3\n");
     Files.writeString(dir.resolve(GroundTruthFiles.NODES_TIMESERIES),
         "t_s,process,role,spans_per_s,backlog,cpu_seconds\n"
             + "1,lb-1,lb,1000,0,0.5\n1,sampling-1,sampling,600,40,0.6\n"
@@ -73,6 +73,10 @@ class ReportCommandTest {
     JsonObject accepted = throughput.getJsonArray("series").getJsonObject(2);
     assertEquals("accepted (generate)", accepted.getString("label"));
     assertEquals(1004.0, accepted.getJsonArray("points").getJsonArray(1).getDouble(1));
+    // The sink started two seconds before the generator: the generator's second 2 is at 4 s.
+    assertEquals(4.0, accepted.getJsonArray("points").getJsonArray(1).getDouble(0));
+    JsonObject received = throughput.getJsonArray("series").getJsonObject(4);
+    assertEquals(1.0, received.getJsonArray("points").getJsonArray(0).getDouble(0));
     JsonObject latency = charts.getJsonObject(1);
     assertEquals(4.25, latency.getJsonArray("series").getJsonObject(2).getJsonArray("points").getJsonArray(0).getDouble(1));
     assertEquals(null, latency.getJsonArray("series").getJsonObject(2).getJsonArray("points").getJsonArray(2).getValue(1),
