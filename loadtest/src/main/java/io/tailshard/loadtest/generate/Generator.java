@@ -190,7 +190,7 @@ final class Generator {
 
         if (now >= nextSecond) {
           truth.flush();
-          Second s = second(seconds.size() + 1, previous, series, cpuStart);
+          Second s = second(seconds.size() + 1, 1.0, previous, series, cpuStart);
           seconds.add(s);
           previous = s;
           nextSecond += SECOND;
@@ -226,7 +226,9 @@ final class Generator {
         }
         live.clear();
       }
-      Second last = second(seconds.size() + 1, previous, series, cpuStart);
+      // The last, partial second: its counts become rates over the part of a second it covers.
+      double part = Math.min(1.0, Math.max(0.05, (System.nanoTime() - (nextSecond - SECOND)) / 1e9));
+      Second last = second(seconds.size() + 1, part, previous, series, cpuStart);
       if (last.accepted + last.failed + last.offered > 0) {
         seconds.add(last);
       }
@@ -244,7 +246,8 @@ final class Generator {
   /** One line of the per-second series (cumulative counters, to take differences). */
   record Second(int t, long offered, long accepted, long failed, long requests) {}
 
-  private Second second(int t, Second prev, BufferedWriter series, long cpuStart) throws IOException {
+  /** Writes one series line; {@code part} is the share of a second the line covers (1 but for the last). */
+  private Second second(int t, double part, Second prev, BufferedWriter series, long cpuStart) throws IOException {
     long acc = acceptedSpans.sum();
     long fail = failedSpans.sum();
     long req = requestsDone.sum();
@@ -256,8 +259,9 @@ final class Generator {
     }
     Second s = new Second(t, admittedSpans, acc, fail, req);
     long cpu = ProcessCpu.nanos();
-    series.write(t + "," + System.currentTimeMillis() + "," + fmt(o.rate()) + "," + (s.offered - prev.offered) + "," + (acc - prev.accepted) + ","
-        + (fail - prev.failed) + "," + (req - prev.requests) + "," + inflight + "," + backlog() + ","
+    series.write(t + "," + System.currentTimeMillis() + "," + fmt(o.rate()) + "," + rate(s.offered - prev.offered, part)
+        + "," + rate(acc - prev.accepted, part) + "," + rate(fail - prev.failed, part) + ","
+        + rate(req - prev.requests, part) + "," + inflight + "," + backlog() + ","
         + ms(h, 50) + "," + ms(h, 90) + "," + ms(h, 99) + "," + ms(h, 100) + ","
         + (cpu < 0 ? "" : fmt((cpu - cpuStart) / 1e9)) + "\n");
     series.flush();
@@ -268,6 +272,10 @@ final class Generator {
           ms(h, 50), ms(h, 99), ms(h, 100));
     }
     return s;
+  }
+
+  private static String rate(long count, double part) {
+    return fmt(Math.round(count / part));
   }
 
   static String ms(Histogram h, double percentile) {
