@@ -7,7 +7,7 @@ import io.tailshard.loadtest.truth.TraceTruth;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -104,7 +104,7 @@ final class SpanLedger {
   }
 
   /** Visits every trace under the lock (for the verdict, after the servers stopped). */
-  synchronized void forEach(java.util.function.BiConsumer<TraceId, TraceRecord> visitor) {
+  synchronized void forEach(BiConsumer<TraceId, TraceRecord> visitor) {
     traces.forEach(visitor);
   }
 
@@ -122,10 +122,5 @@ final class SpanLedger {
 
   synchronized long invalidSpans() {
     return invalidSpans;
-  }
-
-  /** Runs {@code action} under the lock (tests). */
-  synchronized void inspect(Consumer<Map<TraceId, TraceRecord>> action) {
-    action.accept(traces);
   }
 }

@@ -1,7 +1,5 @@
 package io.tailshard.loadtest.sink;
 
-import java.util.Arrays;
-
 /**
  * What the sink knows about one trace: the distinct span ids it received (an open-addressing set of
  * longs, allocated on the first span), how often spans came twice, and, once the ground truth
@@ -88,6 +86,6 @@ final class TraceRecord {
   @Override
   public String toString() {
     return "TraceRecord{expected=" + expected + ", distinct=" + distinct + ", received=" + received
-        + ", ids=" + (ids == null ? 0 : Arrays.stream(ids).filter(x -> x != 0).count()) + "}";
+        + ", requests=" + requests + "}";
   }
 }

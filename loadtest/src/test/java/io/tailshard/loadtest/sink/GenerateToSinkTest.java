@@ -158,6 +158,8 @@ class GenerateToSinkTest {
       assertTrue(v.splitOverRequests > truth.size() / 2, v.text());
       assertTrue(v.splitOverConnections > truth.size() / 4, v.text());
       assertTrue(v.arrivalSpreadMicros.getValueAtPercentile(50) > 300_000, v.text());
+      // The token bucket offers the target rate while traces are being started.
+      assertEquals(3000, gen.getLong("spans_offered") / gen.getDouble("creation_seconds"), 300, gen.encode());
       assertTrue(gen.getDouble("achieved_spans_per_s") > 1000, gen.encode());
       assertTrue(Files.exists(run.resolve(GroundTruthFiles.SINK_RESULT)));
       assertTrue(Files.readAllLines(run.resolve(GroundTruthFiles.GENERATE_TIMESERIES)).size() >= 3);
