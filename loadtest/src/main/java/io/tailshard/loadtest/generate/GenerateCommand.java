@@ -1,5 +1,6 @@
 package io.tailshard.loadtest.generate;
 
+import io.tailshard.common.config.Durations;
 import io.tailshard.loadtest.cli.CommandLine;
 import io.tailshard.loadtest.cli.CommandLine.UsageException;
 import io.tailshard.loadtest.truth.GroundTruthFiles;
@@ -10,6 +11,7 @@ import io.vertx.core.internal.VertxInternal;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -36,6 +38,8 @@ public final class GenerateCommand {
         .option("protocol", "P", "grpc", "grpc | http/protobuf | http/json")
         .option("compression", "C", "none", "none | gzip")
         .option("rate", "SPANS_PER_S", "1000", "target rate in spans per second")
+        .option("rate-steps", "AT:RATE[,...]", null,
+            "load steps: from AT after the start on, RATE spans/s (e.g. 30s:5000,60s:2000)")
         .option("duration", "D", "10s", "how long new traces are started")
         .option("traces", "N", "0", "stop starting traces after N (0: only --duration limits)")
         .option("connections", "N", "4", "connections in total (each service of a trace keeps one)")
@@ -109,6 +113,7 @@ public final class GenerateCommand {
         protocol,
         v.oneOf("compression", "none", "gzip").equals("gzip"),
         v.doubleValue("rate", 0.001, 1e9),
+        rateSteps(v),
         v.duration("duration"),
         v.longValue("traces", 0, Long.MAX_VALUE),
         connections,
@@ -133,6 +138,28 @@ public final class GenerateCommand {
         seed,
         Path.of(v.string("out")),
         v.flag("quiet"));
+  }
+
+  private static List<GeneratorOptions.RateStep> rateSteps(CommandLine.Values v) throws UsageException {
+    List<GeneratorOptions.RateStep> steps = new ArrayList<>();
+    for (String part : v.list("rate-steps")) {
+      int colon = part.indexOf(':');
+      try {
+        Duration at = Durations.parse(part.substring(0, colon));
+        double rate = Double.parseDouble(part.substring(colon + 1));
+        if (!(rate >= 0.001 && rate <= 1e9)) {
+          throw new IllegalArgumentException("rate " + rate);
+        }
+        if (!steps.isEmpty() && at.compareTo(steps.get(steps.size() - 1).at()) <= 0) {
+          throw new IllegalArgumentException("steps must be in increasing time order");
+        }
+        steps.add(new GeneratorOptions.RateStep(at, rate));
+      } catch (RuntimeException e) {
+        throw new UsageException("generate: --rate-steps expects AT:RATE[,AT:RATE...] such as 30s:5000,60s:2000, "
+            + "found '" + part + "' (" + e.getMessage() + ")");
+      }
+    }
+    return steps;
   }
 
   private static Distribution distribution(CommandLine.Values v, String name) throws UsageException {

@@ -82,6 +82,8 @@ record GenerateSummary(
         .put("connections", o.connections())
         .put("seed", o.seed())
         .put("target_spans_per_s", o.rate())
+        .put("rate_steps", new JsonArray(o.rateSteps().stream()
+            .map(st -> new JsonObject().put("at_ms", st.at().toMillis()).put("spans_per_s", st.rate())).toList()))
         .put("achieved_spans_per_s", achievedRate())
         .put("steady_spans_per_s", steadyRate())
         .put("run_seconds", runSeconds)

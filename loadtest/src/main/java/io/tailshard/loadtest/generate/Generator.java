@@ -94,7 +94,8 @@ final class Generator {
       lanes[i] = new Lane(transports.get(i), options.batchSpans());
     }
     this.keyCache = new SpanMetricsTable.Key[options.services()][options.operations()][4][3];
-    this.backlogLimit = Math.max((long) (2 * options.rate()), 2L * options.batchSpans() * lanes.length);
+    double peak = options.rateSteps().stream().mapToDouble(GeneratorOptions.RateStep::rate).max().orElse(0);
+    this.backlogLimit = Math.max((long) (2 * Math.max(options.rate(), peak)), 2L * options.batchSpans() * lanes.length);
     this.intervalNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(1), options.batchInterval().toNanos());
   }
 
@@ -156,8 +157,8 @@ final class Generator {
       while (true) {
         long now = System.nanoTime();
         if (creating) {
-          tokens = Math.min(tokens + o.rate() * (now - lastRefill) / 1e9,
-              Math.max(o.rate(), GeneratorOptions.MAX_SPANS_PER_TRACE));
+          double rate = o.rateAt(now - start);
+          tokens = Math.min(tokens + rate * (now - lastRefill) / 1e9, Math.max(rate, GeneratorOptions.MAX_SPANS_PER_TRACE));
           lastRefill = now;
           while (true) {
             if (now >= stopCreatingAt || (o.maxTraces() > 0 && admittedTraces >= o.maxTraces())) {
@@ -259,7 +260,8 @@ final class Generator {
     }
     Second s = new Second(t, admittedSpans, acc, fail, req);
     long cpu = ProcessCpu.nanos();
-    series.write(t + "," + System.currentTimeMillis() + "," + fmt(o.rate()) + "," + rate(s.offered - prev.offered, part)
+    double target = o.rateAt((long) ((t - 1 + part) * SECOND));
+    series.write(t + "," + System.currentTimeMillis() + "," + fmt(target) + "," + rate(s.offered - prev.offered, part)
         + "," + rate(acc - prev.accepted, part) + "," + rate(fail - prev.failed, part) + ","
         + rate(req - prev.requests, part) + "," + inflight + "," + backlog() + ","
         + ms(h, 50) + "," + ms(h, 90) + "," + ms(h, 99) + "," + ms(h, 100) + ","
@@ -268,7 +270,7 @@ final class Generator {
     if (!o.quiet()) {
       log.printf("generate %4ds  target %.0f/s  offered %d/s  accepted %d/s  failed %d/s  inflight %d  backlog %d"
               + "  latency p50 %s p99 %s max %s ms%n",
-          t, o.rate(), s.offered - prev.offered, acc - prev.accepted, fail - prev.failed, inflight, backlog(),
+          t, target, s.offered - prev.offered, acc - prev.accepted, fail - prev.failed, inflight, backlog(),
           ms(h, 50), ms(h, 99), ms(h, 100));
     }
     return s;

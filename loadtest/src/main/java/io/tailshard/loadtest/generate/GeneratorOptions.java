@@ -13,6 +13,7 @@ record GeneratorOptions(
     Protocol protocol,
     boolean gzip,
     double rate,
+    List<RateStep> rateSteps,
     Duration duration,
     long maxTraces,
     int connections,
@@ -60,8 +61,23 @@ record GeneratorOptions(
     }
   }
 
+  /** From {@code at} after the start on, the target is {@code rate} spans per second. */
+  record RateStep(Duration at, double rate) {}
+
   GeneratorOptions {
     endpoints = List.copyOf(endpoints);
+    rateSteps = List.copyOf(rateSteps);
+  }
+
+  /** The target rate {@code elapsedNanos} after the start: {@code rate}, then each step in turn. */
+  double rateAt(long elapsedNanos) {
+    double r = rate;
+    for (RateStep step : rateSteps) {
+      if (elapsedNanos >= step.at().toNanos()) {
+        r = step.rate();
+      }
+    }
+    return r;
   }
 
   /** Spans in the largest trace the factory makes; keeps span indices in 16 bits. */

@@ -116,34 +116,4 @@ class RequestEncodersTest {
     assertEquals(25, spans);
     assertEquals(5, errors);
   }
-
-  @Test
-  void tracesHaveOneRootTheDepthLimitAndLateSpansAfterTheDelay() throws Exception {
-    GeneratorOptions o = options("--depth", "3", "--spans-per-trace", "30", "--late-ratio", "1",
-        "--late-spans", "2", "--trace-spread", "2s", "--late-delay", "3s", "--seed", "9");
-    TraceFactory f = new TraceFactory(o, new SplittableRandom(5));
-    for (int n = 0; n < 50; n++) {
-      TracePlan p = f.next();
-      int roots = 0;
-      int late = 0;
-      for (int i = 0; i < p.spanCount; i++) {
-        int depth = 0;
-        for (int a = p.parent[i]; a >= 0; a = p.parent[a]) {
-          depth++;
-        }
-        assertTrue(depth <= 2, "depth " + depth);
-        roots += p.parent[i] < 0 ? 1 : 0;
-        if (p.late[i]) {
-          late++;
-          assertEquals(5_000_000_000L, p.emitOffset[i]);
-          assertTrue(i != 0 && i != p.errorSpan);
-        } else {
-          assertTrue(p.emitOffset[i] <= 2_000_000_000L);
-        }
-      }
-      assertEquals(1, roots);
-      assertEquals(2, late);
-      assertEquals(2_000_000_000L, p.emitOffset[0]);
-    }
-  }
 }
