@@ -2,34 +2,23 @@ package io.tailshard.loadtest;
 
 import io.tailshard.common.service.Version;
 import java.io.PrintStream;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.Arrays;
+import java.util.stream.Collectors;
 
 /**
- * The load-test tool's command line. Its commands are being built one by one; until a command
- * exists, naming it says so and exits {@value #EXIT_USAGE} rather than pretending to run.
+ * The load-test tool's command line: {@code loadtest.jar COMMAND [OPTIONS]}, dispatched through
+ * {@link Commands}. Each command prints its own {@code --help}.
  */
 public final class LoadTestMain {
   static final int EXIT_OK = 0;
   static final int EXIT_USAGE = 2;
 
-  /** Every command this tool will have, with what it will do; none is built yet. */
-  static final Map<String, String> PLANNED = new LinkedHashMap<>();
-
-  static {
-    PLANNED.put("generate", "send OTLP traces at a set rate, recording the ground truth of every trace");
-    PLANNED.put("sink", "an OTLP backend that receives kept traces and checks them against the ground truth");
-    PLANNED.put("cluster", "start a local cluster (lb-tier and sampling nodes on 127.0.0.x) and drive it");
-    PLANNED.put("report", "turn recorded runs into a report (throughput, split traces, latency)");
-  }
-
   private LoadTestMain() {}
 
   public static void main(String[] args) {
     int code = run(args, System.out, System.err);
-    if (code != EXIT_OK) {
-      System.exit(code);
-    }
+    // Commands may leave non-daemon threads (Vert.x) behind; the exit code is the answer.
+    System.exit(code);
   }
 
   /** Runs a command line and returns the exit code. */
@@ -38,8 +27,8 @@ public final class LoadTestMain {
       err.print(usage());
       return EXIT_USAGE;
     }
-    String command = args[0];
-    switch (command) {
+    String name = args[0];
+    switch (name) {
       case "--help":
       case "-h":
       case "help":
@@ -49,22 +38,22 @@ public final class LoadTestMain {
         out.println("tailshard loadtest " + Version.current());
         return EXIT_OK;
       default:
-        if (PLANNED.containsKey(command)) {
-          err.println("loadtest: the '" + command + "' command is not built yet; no command of this tool is built yet.");
-          return EXIT_USAGE;
-        }
-        err.println("loadtest: unknown command '" + command + "'; commands: " + String.join(", ", PLANNED.keySet()));
-        return EXIT_USAGE;
+        return Commands.find(name)
+            .map(c -> c.runner().applyAsInt(Arrays.copyOfRange(args, 1, args.length)))
+            .orElseGet(() -> {
+              err.println("loadtest: unknown command '" + name + "'; commands: "
+                  + Commands.all().stream().map(Commands.Command::name).collect(Collectors.joining(", ")));
+              return EXIT_USAGE;
+            });
     }
   }
 
   static String usage() {
     StringBuilder sb = new StringBuilder();
-    sb.append("Usage: loadtest COMMAND [OPTIONS]\n");
-    sb.append("       loadtest --help | --version\n\n");
-    sb.append("Commands (planned; none is built yet, each exits 2 until it is):\n");
-    PLANNED.forEach((name, what) -> sb.append(String.format("  %-10s %s%n", name, what)));
-    sb.append("\nExit codes: 0 ok, 2 usage error or a command that is not built yet.\n");
+    sb.append("Usage: loadtest COMMAND [OPTIONS]    (COMMAND --help for its options)\n");
+    sb.append("       loadtest --help | --version\n\nCommands:\n");
+    Commands.all().forEach(c -> sb.append(String.format("  %-10s %s%n", c.name(), c.description())));
+    sb.append("\nExit codes: 0 ok, 1 failed run or verdict, 2 usage error.\n");
     return sb.toString();
   }
 }
