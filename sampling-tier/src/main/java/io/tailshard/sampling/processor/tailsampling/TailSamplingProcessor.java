@@ -74,6 +74,7 @@ final class TailSamplingProcessor implements TracesProcessor {
   private long timer = -1;
   private boolean roundRunning;
   private long nextRetryMillis;
+  private boolean reportedFull;
 
   TailSamplingProcessor(ComponentSettings settings, TailSamplingConfig config, WindowStoreConfig storeConfig,
       TracesConsumer next, LongSupplier clock) {
@@ -195,6 +196,7 @@ final class TailSamplingProcessor implements TracesProcessor {
     if (roundRunning || s == null || stopping) {
       return;
     }
+    reportFullness(s);
     roundRunning = true;
     long started = System.nanoTime();
     long now = clock.getAsLong();
@@ -208,6 +210,22 @@ final class TailSamplingProcessor implements TracesProcessor {
             log.warning("decision round failed (will run again): " + ar.cause());
           }
         });
+  }
+
+  /** A full buffer refuses new spans (retryable); say so in health, so the node shows why. */
+  private void reportFullness(WindowStore s) {
+    boolean full = s.isFull();
+    if (full != reportedFull) {
+      reportedFull = full;
+      if (full) {
+        settings.telemetry().health().notReady(id + "/buffer", "trace buffer full (max_store_size "
+            + storeConfig.maxSizeBytes() + " bytes or num_traces " + storeConfig.maxTraces() + "): new spans are refused");
+        log.warning("trace buffer full: refusing new spans until decided traces free room");
+      } else {
+        settings.telemetry().health().ready(id + "/buffer");
+        log.info("trace buffer has room again");
+      }
+    }
   }
 
   private Future<Void> decide(WindowStore s, List<io.tailshard.sampling.store.TraceView> due, long now) {
