@@ -171,6 +171,37 @@ class TailSamplingEndToEndTest {
   }
 
   @Test
+  void aFullBufferRefusesRetryablyAndLosesNothing() throws Exception {
+    String small = String.join("\n",
+        "decision_wait: 1s",
+        "num_traces: 200",
+        "policies:",
+        "  - {name: everything, type: always_sample}",
+        "");
+    List<TestTrace> traces = traces(9, 2_000, 0);
+    try (SamplingNodeFixture f = new SamplingNodeFixture(dataDir, small)) {
+      boolean sawNotReady = false;
+      for (int i = 0; i < traces.size(); i += 100) {
+        List<Span> spans = new ArrayList<>();
+        for (TestTrace t : traces.subList(i, i + 100)) {
+          spans.add(t.root());
+          spans.add(t.child());
+        }
+        f.send(request(spans)); // retries while the node answers UNAVAILABLE
+        sawNotReady |= !f.node.telemetry().health().isReady();
+      }
+      f.awaitAllDecided(30_000);
+      double refused = f.metric("otelcol_receiver_refused_spans");
+      System.out.printf("num_traces 200, 2,000 traces sent in requests of 100: %.0f spans refused (retried), "
+          + "health went not-ready: %s, traces at the backend %d%n", refused, sawNotReady, f.ledger.traces().size());
+      assertTrue(refused > 0, "the bound was reached and data refused retryably");
+      assertEquals(traces.size(), f.ledger.traces().size(), "every trace kept in the end");
+      assertEquals(2L * traces.size(), f.ledger.distinctSpans(), "no span lost");
+      assertEquals(0, f.ledger.duplicates());
+    }
+  }
+
+  @Test
   void aLateSpanFollowsItsTracesDecision() throws Exception {
     String errorsOnly = String.join("\n",
         "decision_wait: 1s",
