@@ -4,10 +4,12 @@ import io.tailshard.common.component.ComponentSettings;
 import io.tailshard.common.component.ExporterFactory;
 import io.tailshard.common.component.TracesExporter;
 import io.tailshard.common.config.ConfigMap;
+import io.tailshard.common.exporter.QueuedTracesExporter;
 
 /**
  * The {@code otlp} exporter: OTLP/gRPC to one destination, with the Collector's options and
- * defaults (gzip, 5s timeout, a queue of 1000 requests over 10 consumers, retries for 300s).
+ * defaults (gzip, 5s timeout, a queue of 1000 requests over 10 consumers, retries for 300s), and
+ * optionally a persistent queue ({@code sending_queue.storage}).
  */
 public final class OtlpExporterFactory implements ExporterFactory<OtlpExporterConfig> {
   @Override
@@ -22,6 +24,7 @@ public final class OtlpExporterFactory implements ExporterFactory<OtlpExporterCo
 
   @Override
   public TracesExporter createTracesExporter(ComponentSettings settings, OtlpExporterConfig config) {
-    return new OtlpExporter(settings, config);
+    return new QueuedTracesExporter(settings, config.queue(), config.retry(),
+        () -> new OtlpTraceSender(settings.vertx(), config.client()));
   }
 }

@@ -2,7 +2,7 @@ package io.tailshard.common.exporter.otlp;
 
 import io.tailshard.common.component.TraceData;
 import io.tailshard.common.exporter.SendResult;
-import io.tailshard.common.exporter.SendingQueue;
+import io.tailshard.common.exporter.Destination;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -36,7 +36,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Thread-safe; one HTTP/2 connection pool per sender.
  */
-public final class OtlpTraceSender implements SendingQueue.Sender, AutoCloseable {
+public final class OtlpTraceSender implements Destination, AutoCloseable {
   static final ServiceMethod<Buffer, Buffer> EXPORT = ServiceMethod.client(
       ServiceName.create("opentelemetry.proto.collector.trace.v1.TraceService"),
       "Export",
@@ -221,6 +221,7 @@ public final class OtlpTraceSender implements SendingQueue.Sender, AutoCloseable
     client.close();
   }
 
+  @Override
   public Future<Void> closeAsync() {
     return client.close();
   }

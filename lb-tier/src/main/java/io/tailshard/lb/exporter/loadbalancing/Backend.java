@@ -3,6 +3,7 @@ package io.tailshard.lb.exporter.loadbalancing;
 import io.tailshard.common.component.TraceData;
 import io.tailshard.common.exporter.ExporterMetrics;
 import io.tailshard.common.exporter.SendResult;
+import io.tailshard.common.exporter.MemoryQueue;
 import io.tailshard.common.exporter.SendingQueue;
 import io.tailshard.common.exporter.otlp.OtlpTraceSender;
 import io.tailshard.common.telemetry.MetricRegistry;
@@ -25,7 +26,7 @@ final class Backend {
   private static final double[] LATENCY_BUCKETS_MS = {1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000};
 
   final String endpoint;
-  final SendingQueue queue;
+  final MemoryQueue queue;
   private final OtlpTraceSender sender;
   private final ExporterMetrics metrics;
   private final MetricRegistry.Histogram latency;
@@ -59,7 +60,7 @@ final class Backend {
         "Number of successes and failures for each endpoint.", "endpoint", endpoint, "success", "true");
     this.failures = registry.counter("otelcol_loadbalancer_backend_outcome",
         "Number of successes and failures for each endpoint.", "endpoint", endpoint, "success", "false");
-    this.queue = new SendingQueue("loadbalancing backend " + endpoint, vertx, config.backendQueue(),
+    this.queue = new MemoryQueue("loadbalancing backend " + endpoint, vertx, config.backendQueue(),
         config.backendRetry(), this::send, reroute, metrics);
   }
 

@@ -89,6 +89,10 @@ public record LoadBalancingConfig(
     }
     QueueConfig backendQueue = QueueConfig.parse(otlp.map("sending_queue"), QueueConfig.DEFAULT);
     RetryConfig backendRetry = RetryConfig.parse(otlp.map("retry_on_failure"), BACKEND_RETRY_DEFAULT);
+    if (backendQueue.storage() != null) {
+      // lb-tier keeps no state: a backend's queue lives as long as the backend is in the ring.
+      throw otlp.error("sending_queue", "lb-tier has no storage for a persistent queue; remove storage");
+    }
     otlp.done();
 
     Duration timeout = m.duration("timeout", Duration.ZERO);
