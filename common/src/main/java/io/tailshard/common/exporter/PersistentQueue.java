@@ -59,6 +59,8 @@ public final class PersistentQueue implements SendingQueue {
   private long nextKey;
   private long used;
   private int inFlight;
+  /** Batches whose send was cut short by shutdown: they stay stored. */
+  private int keptAtShutdown;
   private boolean closed;
   private Promise<Void> drained;
 
@@ -211,7 +213,7 @@ public final class PersistentQueue implements SendingQueue {
     }
     int left;
     synchronized (this) {
-      left = items.size() + inFlight;
+      left = items.size() + inFlight + keptAtShutdown;
     }
     if (left > 0) {
       LOG.info(name + ": " + left + " batches stay stored and are sent after the restart");
@@ -280,6 +282,9 @@ public final class PersistentQueue implements SendingQueue {
     }
     if (!r.sent()) {
       if (shutting && r.outcome() == SendResult.Outcome.RETRYABLE) {
+        synchronized (this) {
+          keptAtShutdown++;
+        }
         return false;
       }
       giveUp.giveUp(new TraceData(value, HEADER, value.length - HEADER, e.spans()), r);
