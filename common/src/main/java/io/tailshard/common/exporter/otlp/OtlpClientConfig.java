@@ -1,6 +1,9 @@
 package io.tailshard.common.exporter.otlp;
 
 import io.tailshard.common.config.ConfigMap;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,7 +35,8 @@ public record OtlpClientConfig(
     public static final Tls PLAINTEXT = new Tls(true, false, null, null, null, null);
     public static final Tls SYSTEM_TRUST = new Tls(false, false, null, null, null, null);
 
-    static Tls parse(ConfigMap m, Tls defaults) {
+    /** Reads a {@code tls} block; absent keys take {@code defaults}. */
+    public static Tls parse(ConfigMap m, Tls defaults) {
       Tls t = new Tls(
           m.bool("insecure", defaults.insecure),
           m.bool("insecure_skip_verify", defaults.insecureSkipVerify),
@@ -48,6 +52,25 @@ public record OtlpClientConfig(
         throw m.error("cert_file and key_file go together");
       }
       return t;
+    }
+
+    /** Sets these TLS options on a client's options (nothing when {@code insecure}: plaintext). */
+    public HttpClientOptions applyTo(HttpClientOptions http) {
+      if (insecure) {
+        return http;
+      }
+      http.setSsl(true).setTrustAll(insecureSkipVerify);
+      if (caFile != null) {
+        http.setTrustOptions(new PemTrustOptions().addCertPath(caFile));
+      }
+      if (certFile != null) {
+        http.setKeyCertOptions(new PemKeyCertOptions().setCertPath(certFile).setKeyPath(keyFile));
+      }
+      if (serverNameOverride != null || insecureSkipVerify) {
+        // The name in the certificate is not the endpoint's (or not checked at all).
+        http.setVerifyHost(false);
+      }
+      return http;
     }
   }
 

@@ -2,6 +2,7 @@ package io.tailshard.common.exporter.otlp;
 
 import io.tailshard.common.component.TraceData;
 import io.tailshard.common.exporter.SendResult;
+import io.tailshard.common.otlp.wire.PartialSuccess;
 import io.tailshard.common.exporter.Destination;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -9,8 +10,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpVersion;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
@@ -20,7 +19,6 @@ import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
 import io.vertx.grpc.common.ServiceMethod;
 import io.vertx.grpc.common.ServiceName;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -58,18 +56,8 @@ public final class OtlpTraceSender implements Destination, AutoCloseable {
         .setHttp2ClearTextUpgrade(false)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()))
         .setHttp2MultiplexingLimit(100);
-    OtlpClientConfig.Tls tls = config.tls();
-    if (!tls.insecure()) {
-      http.setSsl(true).setUseAlpn(true).setTrustAll(tls.insecureSkipVerify());
-      if (tls.caFile() != null) {
-        http.setTrustOptions(new PemTrustOptions().addCertPath(tls.caFile()));
-      }
-      if (tls.certFile() != null) {
-        http.setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certFile()).setKeyPath(tls.keyFile()));
-      }
-      if (tls.serverNameOverride() != null) {
-        http.setVerifyHost(false);
-      }
+    if (!config.tls().insecure()) {
+      config.tls().applyTo(http.setUseAlpn(true));
     }
     GrpcClientOptions grpc = new GrpcClientOptions()
         .setScheduleDeadlineAutomatically(true)
@@ -163,57 +151,14 @@ public final class OtlpTraceSender implements Destination, AutoCloseable {
     }
   }
 
-  /** Reads {@code partial_success.rejected_spans} and {@code error_message} from the response bytes. */
+  /** Reads {@code partial_success} from the response bytes: rejected spans are counted, not retried. */
   static SendResult partialSuccess(Buffer response) {
     if (response == null || response.length() == 0) {
       return SendResult.sent(0, null);
     }
     byte[] b = response.getBytes();
-    int p = 0;
-    while (p < b.length) {
-      int tag = b[p++] & 0xFF;
-      if (tag != 0x0A) {
-        // Not partial_success (field 1, LEN): nothing else is defined in the response.
-        return SendResult.sent(0, null);
-      }
-      int[] len = readVarint(b, p);
-      p = len[1];
-      int end = Math.min(b.length, p + len[0]);
-      long rejected = 0;
-      String message = null;
-      while (p < end) {
-        int t = b[p++] & 0xFF;
-        if (t == 0x08) {
-          int[] v = readVarint(b, p);
-          rejected = v[0];
-          p = v[1];
-        } else if (t == 0x12) {
-          int[] l = readVarint(b, p);
-          message = new String(b, l[1], Math.min(l[0], end - l[1]), StandardCharsets.UTF_8);
-          p = l[1] + l[0];
-        } else {
-          break;
-        }
-      }
-      return SendResult.sent(rejected, message);
-    }
-    return SendResult.sent(0, null);
-  }
-
-  private static int[] readVarint(byte[] b, int p) {
-    int v = 0;
-    int shift = 0;
-    while (p < b.length) {
-      byte x = b[p++];
-      if (shift < 32) {
-        v |= (x & 0x7F) << shift;
-      }
-      shift += 7;
-      if (x >= 0) {
-        break;
-      }
-    }
-    return new int[] {v, p};
+    PartialSuccess p = PartialSuccess.fromProto(b, 0, b.length);
+    return SendResult.sent(p.rejectedSpans(), p.errorMessage());
   }
 
   @Override
