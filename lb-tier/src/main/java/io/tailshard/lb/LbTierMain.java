@@ -3,6 +3,8 @@ package io.tailshard.lb;
 import io.tailshard.common.component.ComponentKind;
 import io.tailshard.common.component.Components;
 import io.tailshard.common.exporter.debug.DebugExporterFactory;
+import io.tailshard.common.exporter.file.FileExporterFactory;
+import io.tailshard.common.exporter.otlphttp.OtlpHttpExporterFactory;
 import io.tailshard.common.extension.healthcheck.HealthCheckExtensionFactory;
 import io.tailshard.common.receiver.otlp.OtlpReceiverFactory;
 import io.tailshard.common.processor.Processors;
@@ -32,6 +34,10 @@ public final class LbTierMain {
             .add(new LoadBalancingExporterFactory())
             .add("load_balancing", new LoadBalancingExporterFactory())
             .add(new DebugExporterFactory())
+            .add(new OtlpHttpExporterFactory())
+            .add(new FileExporterFactory())
+            .notBuilt(ComponentKind.EXTENSION, "rocksdb",
+                "lb-tier keeps no state: storage (the trace buffer, persistent sending queues) is in sampling-tier")
             .build();
     return new Tier("lb-tier", "OTLP in, each trace routed by trace-id hash to one sampling node", components, DEFAULT_CONFIG);
   }

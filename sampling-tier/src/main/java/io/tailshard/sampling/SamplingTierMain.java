@@ -3,6 +3,8 @@ package io.tailshard.sampling;
 import io.tailshard.common.component.ComponentKind;
 import io.tailshard.common.component.Components;
 import io.tailshard.common.exporter.debug.DebugExporterFactory;
+import io.tailshard.common.exporter.file.FileExporterFactory;
+import io.tailshard.common.exporter.otlphttp.OtlpHttpExporterFactory;
 import io.tailshard.common.exporter.otlp.OtlpExporterFactory;
 import io.tailshard.common.extension.healthcheck.HealthCheckExtensionFactory;
 import io.tailshard.common.receiver.otlp.OtlpReceiverFactory;
@@ -34,6 +36,8 @@ public final class SamplingTierMain {
             .add(new TailSamplingProcessorFactory())
             .add(new RocksDbStorageExtensionFactory())
             .add(new DebugExporterFactory())
+            .add(new OtlpHttpExporterFactory())
+            .add(new FileExporterFactory())
             .build();
     return new Tier(
         "sampling-tier", "buffers every span of a trace, decides at decision time, exports the kept traces",

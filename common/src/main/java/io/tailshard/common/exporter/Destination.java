@@ -8,6 +8,15 @@ import io.vertx.core.Future;
  * Implementations are thread-safe.
  */
 public interface Destination extends SendingQueue.Sender {
+  /**
+   * Makes the destination ready before the first send (a file exporter opens its file here, off
+   * the event loop, so a bad path fails the start). Nothing to do by default: network destinations
+   * connect on first use.
+   */
+  default Future<Void> start() {
+    return Future.succeededFuture();
+  }
+
   /** Releases what the destination holds; sends after this fail (retryable). Idempotent. */
   Future<Void> closeAsync();
 }

@@ -86,7 +86,7 @@ public final class QueuedTracesExporter implements TracesExporter {
         ? new MemoryQueue(name, settings.vertx(), queueConfig, retry, d, this::gaveUp, metrics)
         : new PersistentQueue(name, settings.vertx(), queueConfig, retry, storage, settings.id(), d, this::gaveUp, metrics);
     queue = q;
-    return q.start();
+    return d.start().compose(v -> q.start());
   }
 
   private void gaveUp(TraceData data, SendResult last) {
