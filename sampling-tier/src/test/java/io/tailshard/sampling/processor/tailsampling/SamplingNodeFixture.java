@@ -31,7 +31,23 @@ final class SamplingNodeFixture implements AutoCloseable {
   final RunningTier node;
   private final OtlpTraceSender client;
 
+  /** The exporters' default here: an otlp exporter without a queue, quick retries. */
+  static String unqueuedOtlpExporter(String endpoint) {
+    return String.join("\n",
+        "otlp:",
+        "  endpoint: " + endpoint,
+        "  tls: {insecure: true}",
+        "  sending_queue: {enabled: false}",
+        "  retry_on_failure: {initial_interval: 100ms, max_interval: 1s, max_elapsed_time: 20s}");
+  }
+
   SamplingNodeFixture(Path dataDir, String processorYaml) throws Exception {
+    this(dataDir, processorYaml, SamplingNodeFixture::unqueuedOtlpExporter);
+  }
+
+  /** {@code exporterYaml} makes the {@code exporters} block (exporter id {@code otlp}) from the sink's endpoint. */
+  SamplingNodeFixture(Path dataDir, String processorYaml, java.util.function.Function<String, String> exporterYaml)
+      throws Exception {
     sink = new RecordingOtlpSink(vertx, "127.0.0.1", freePort(), ledger);
     port = freePort();
     String yaml = String.join("\n",
@@ -44,11 +60,7 @@ final class SamplingNodeFixture implements AutoCloseable {
         "  tail_sampling:",
         processorYaml.indent(4).stripTrailing(),
         "exporters:",
-        "  otlp:",
-        "    endpoint: " + sink.endpoint,
-        "    tls: {insecure: true}",
-        "    sending_queue: {enabled: false}",
-        "    retry_on_failure: {initial_interval: 100ms, max_interval: 1s, max_elapsed_time: 20s}",
+        exporterYaml.apply(sink.endpoint).indent(2).stripTrailing(),
         "extensions:",
         "  rocksdb:",
         "    directory: " + dataDir,
