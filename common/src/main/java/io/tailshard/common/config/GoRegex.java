@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -126,9 +127,41 @@ public final class GoRegex {
     return pattern.matcher(s).find();
   }
 
+  /**
+   * Every match in {@code s} as Go's {@code FindAllStringSubmatchIndex} finds them: successive,
+   * non-overlapping, and no empty match right after the previous match.
+   */
+  public List<MatchResult> findAll(String s) {
+    List<MatchResult> out = new ArrayList<>();
+    Matcher m = pattern.matcher(s);
+    int pos = 0;
+    int prevMatchEnd = -1;
+    while (pos <= s.length() && m.find(pos)) {
+      boolean accept = true;
+      if (m.end() == m.start()) {
+        if (m.start() == prevMatchEnd) {
+          accept = false;
+        }
+        pos = m.end() < s.length() ? m.end() + Character.charCount(s.codePointAt(m.end())) : m.end() + 1;
+      } else {
+        pos = m.end();
+      }
+      prevMatchEnd = m.end();
+      if (accept) {
+        out.add(m.toMatchResult());
+      }
+    }
+    return out;
+  }
+
+  /** Go's {@code Regexp.Expand}: {@code template} with {@code $1}, {@code ${name}}, {@code $$} filled from a match of {@code s}. */
+  public String expand(String template, MatchResult match, String s) {
+    return expandMatch(template, match, s);
+  }
+
   /** Go's {@code ReplaceAllString}: every match replaced by {@code template}, expanded. */
   public String replaceAll(String s, String template) {
-    return replace(s, m -> expand(template, m, s));
+    return replace(s, m -> expandMatch(template, m, s));
   }
 
   /** Go's {@code ReplaceAllStringFunc}: every match replaced by {@code f(match)}. */
@@ -136,7 +169,7 @@ public final class GoRegex {
     return replace(s, m -> f.apply(s.substring(m.start(), m.end())));
   }
 
-  private String replace(String s, Function<Matcher, String> replacement) {
+  private String replace(String s, Function<MatchResult, String> replacement) {
     Matcher m = pattern.matcher(s);
     StringBuilder out = null;
     int lastMatchEnd = 0;
@@ -167,8 +200,7 @@ public final class GoRegex {
     return out.toString();
   }
 
-  /** Go's {@code Regexp.Expand} of {@code template} for the current match of {@code m}. */
-  private String expand(String template, Matcher m, String s) {
+  private String expandMatch(String template, MatchResult m, String s) {
     StringBuilder out = new StringBuilder();
     int i = 0;
     while (i < template.length()) {

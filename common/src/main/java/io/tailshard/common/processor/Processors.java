@@ -5,6 +5,7 @@ import io.tailshard.common.processor.attributes.AttributesFactory;
 import io.tailshard.common.processor.batch.BatchFactory;
 import io.tailshard.common.processor.memorylimiter.MemoryLimiterFactory;
 import io.tailshard.common.processor.resource.ResourceFactory;
+import io.tailshard.common.processor.transform.TransformFactory;
 import java.util.List;
 
 /**
@@ -17,6 +18,7 @@ public final class Processors {
 
   /** A new instance of every processor factory, in no particular order. */
   public static List<ProcessorFactory<?>> all() {
-    return List.of(new MemoryLimiterFactory(), new BatchFactory(), new ResourceFactory(), new AttributesFactory());
+    return List.of(new MemoryLimiterFactory(), new BatchFactory(), new ResourceFactory(), new AttributesFactory(),
+        new TransformFactory());
   }
 }
