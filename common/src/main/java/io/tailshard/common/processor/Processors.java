@@ -3,6 +3,7 @@ package io.tailshard.common.processor;
 import io.tailshard.common.component.ProcessorFactory;
 import io.tailshard.common.processor.attributes.AttributesFactory;
 import io.tailshard.common.processor.batch.BatchFactory;
+import io.tailshard.common.processor.filter.FilterFactory;
 import io.tailshard.common.processor.memorylimiter.MemoryLimiterFactory;
 import io.tailshard.common.processor.resource.ResourceFactory;
 import io.tailshard.common.processor.transform.TransformFactory;
@@ -19,6 +20,6 @@ public final class Processors {
   /** A new instance of every processor factory, in no particular order. */
   public static List<ProcessorFactory<?>> all() {
     return List.of(new MemoryLimiterFactory(), new BatchFactory(), new ResourceFactory(), new AttributesFactory(),
-        new TransformFactory());
+        new TransformFactory(), new FilterFactory());
   }
 }
