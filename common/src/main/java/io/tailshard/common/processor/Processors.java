@@ -7,6 +7,7 @@ import io.tailshard.common.processor.filter.FilterFactory;
 import io.tailshard.common.processor.memorylimiter.MemoryLimiterFactory;
 import io.tailshard.common.processor.redaction.RedactionFactory;
 import io.tailshard.common.processor.resource.ResourceFactory;
+import io.tailshard.common.processor.resourcedetection.ResourceDetectionFactory;
 import io.tailshard.common.processor.transform.TransformFactory;
 import java.util.List;
 
@@ -21,6 +22,6 @@ public final class Processors {
   /** A new instance of every processor factory, in no particular order. */
   public static List<ProcessorFactory<?>> all() {
     return List.of(new MemoryLimiterFactory(), new BatchFactory(), new ResourceFactory(), new AttributesFactory(),
-        new TransformFactory(), new FilterFactory(), new RedactionFactory());
+        new TransformFactory(), new FilterFactory(), new RedactionFactory(), new ResourceDetectionFactory());
   }
 }
