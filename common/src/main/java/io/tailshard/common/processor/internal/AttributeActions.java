@@ -328,8 +328,8 @@ public final class AttributeActions {
     if (unsigned.equals("nan")) {
       return Optional.of(Double.NaN);
     }
-    if (unsigned.isEmpty() || unsigned.endsWith("d") || unsigned.endsWith("f")) {
-      return Optional.empty(); // Java would read "1d" and "1f"; Go does not
+    if (unsigned.isEmpty() || unsigned.endsWith("d") || unsigned.endsWith("f") || !s.equals(s.strip())) {
+      return Optional.empty(); // Java would read "1d", "1f" and " 1"; Go does not
     }
     try {
       return Optional.of(Double.parseDouble(s));

@@ -26,7 +26,7 @@ public final class KeptTraces {
 
   /**
    * Decodes {@code data}, applies {@code editor} and passes the result to {@code next}. A request
-   * that cannot be decoded is refused permanently, naming {@code component}.
+   * that cannot be decoded is refused permanently, naming {@code component}; never throws.
    */
   public static Future<Void> edit(String component, TraceData data, TracesConsumer next, Editor editor) {
     TraceModel model;
@@ -37,7 +37,9 @@ public final class KeptTraces {
     }
     try {
       editor.edit(model);
-    } catch (RefusedException e) {
+    } catch (RuntimeException e) {
+      // A refusal is the editor's answer; anything else is a bug, reported to the sender as a
+      // failure rather than thrown at the event loop.
       return Future.failedFuture(e);
     }
     if (model.changed() && model.spanCount() == 0) {

@@ -67,8 +67,8 @@ public record ResourceDetectionConfig(List<String> detectors, boolean override, 
     }
     boolean override = m.bool("override", true);
     Duration timeout = m.duration("timeout", DEFAULT_TIMEOUT);
-    Optional<Set<String>> attributes = m.has("attributes") && m.get("attributes").map(n -> !n.isNull()).orElse(false)
-        ? Optional.of(Set.copyOf(m.stringList("attributes", List.of()))) : Optional.empty();
+    Optional<Set<String>> attributes = m.get("attributes").filter(n -> !n.isNull())
+        .map(n -> Set.copyOf(m.stringList("attributes", List.of())));
 
     ConfigMap system = m.map("system");
     List<String> sources = system.stringList("hostname_sources", DEFAULT_HOSTNAME_SOURCES);
