@@ -79,6 +79,7 @@ final class Kustomize {
     List<Path> goBins = new ArrayList<>();
     addIfSet(goBins, System.getenv("GOBIN"), "");
     addIfSet(goBins, System.getenv("GOPATH"), "bin");
+    addIfSet(goBins, System.getenv("HOME"), "go/bin");
     addIfSet(goBins, System.getProperty("user.home"), "go/bin");
     for (Path dir : goBins) {
       Path k = dir.resolve("kustomize");
@@ -133,7 +134,9 @@ final class Kustomize {
 
   private static String build(List<String> cmd, Path dir) {
     List<String> c = new ArrayList<>(cmd);
-    c.add("build");
+    if (cmd.size() == 1) {
+      c.add("build"); // kustomize build DIR; `kubectl kustomize DIR` has no subcommand
+    }
     c.add(dir.toString());
     return run(c, true);
   }
