@@ -355,6 +355,11 @@ class CrossObjectTest {
       assertEquals(t.component(), t.container().getName(), t.what() + ": the container is named after its tier");
       assertEquals(t.component(), t.container().getArgs().get(0), t.what() + ": the image's first argument picks the tier");
     }
+    // Volumes carry the labels too, so `kubectl get pvc -l app.kubernetes.io/component=sampling-tier` finds them.
+    ((StatefulSet) Pods.sampling(r).owner()).getSpec().getVolumeClaimTemplates().forEach(v -> {
+      assertEquals("tailshard", v.getMetadata().getLabels().get("app.kubernetes.io/name"), dir + ": volumeClaimTemplate labels");
+      assertEquals(Pods.SAMPLING, v.getMetadata().getLabels().get(Pods.COMPONENT), dir + ": volumeClaimTemplate labels");
+    });
   }
 
   @ParameterizedTest(name = "{0}")
