@@ -282,12 +282,18 @@ final class SpanMetricsAggregator {
   /**
    * The metrics of every series as one OTLP request stamped {@code nowNanos}, then the state the
    * temporality asks for: delta starts every series over (dropping those that saw no span in the
-   * interval), cumulative keeps counting; exemplars are cleared in both; with
-   * {@code metrics_expiration}, series not seen for that long are dropped. Resource groups left
-   * without series are forgotten.
+   * interval), cumulative keeps counting; exemplars are cleared in both. With
+   * {@code metrics_expiration}, series not seen for that long are dropped before the build (the
+   * Collector reports them once more). Resource groups left without series are forgotten.
    */
   ExportMetricsServiceRequest flush(long nowNanos) {
     ExportMetricsServiceRequest.Builder req = ExportMetricsServiceRequest.newBuilder();
+    // Expired series go before the build, so that they are not reported once more.
+    expire(main, nowNanos);
+    if (events != null) {
+      expire(events, nowNanos);
+    }
+    forgetEmptyGroups(resources.liveIds());
     int[] groups = resources.liveIds();
     List<List<Integer>> mainByGroup = byGroup(main, groups);
     List<List<Integer>> eventsByGroup = events == null ? null : byGroup(events, groups);
@@ -463,15 +469,22 @@ final class SpanMetricsAggregator {
     return KeyValue.newBuilder().setKey(key).setValue(AnyValue.newBuilder().setStringValue(value)).build();
   }
 
+  private void expire(SeriesSet set, long nowNanos) {
+    if (config.expiration().isZero()) {
+      return;
+    }
+    long before = nowNanos - config.expiration().toNanos();
+    for (int s = set.size() - 1; s >= 0; s--) {
+      if (set.lastSeenNanos(s) < before) {
+        set.remove(s);
+      }
+    }
+  }
+
   private void reset(SeriesSet set, long nowNanos) {
-    long expireBefore = config.expiration().isZero() ? Long.MIN_VALUE : nowNanos - config.expiration().toNanos();
     for (int s = set.size() - 1; s >= 0; s--) {
       if (config.delta() && set.calls(s) == 0) {
         set.remove(s); // idle for a whole interval: nothing to report, and memory follows the active series
-        continue;
-      }
-      if (set.lastSeenNanos(s) < expireBefore) {
-        set.remove(s);
         continue;
       }
       if (config.delta()) {
