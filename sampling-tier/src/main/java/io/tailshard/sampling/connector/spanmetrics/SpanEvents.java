@@ -3,7 +3,7 @@ package io.tailshard.sampling.connector.spanmetrics;
 import java.util.Arrays;
 
 /**
- * Walks the events of one span in the request bytes ({@code Span.events}, field 11) and finds an
+ * Finds attributes of a span in one pass, and walks the events of one span in the request bytes ({@code Span.events}, field 11) and finds an
  * event attribute by key, without objects: positions are {@code (offset << 32) | length}, as
  * {@link io.tailshard.common.otlp.wire.TraceRequestIndex} returns them. Malformed inner bytes end
  * the walk (the request's framing was checked when it was indexed). Stateless.
@@ -47,6 +47,93 @@ final class SpanEvents {
       }
     }
     return -1;
+  }
+
+  /**
+   * One pass over the repeated KeyValue field {@code field} of the message in {@code [from, to)}:
+   * {@code out[k]} becomes the AnyValue position of {@code keys[k]} (the last one when repeated),
+   * or -1. One walk for every dimension is what keeps extra dimensions cheap per span.
+   */
+  static void attributes(byte[] b, int from, int to, int field, byte[][] keys, long[] out) {
+    java.util.Arrays.fill(out, 0, keys.length, -1L);
+    int p = from;
+    while (p < to) {
+      long t = varint(b, p, to);
+      if (t < 0) {
+        return;
+      }
+      p += (int) (t >>> 40);
+      int tag = (int) (t & 0xFF_FFFF_FFFFL);
+      int wire = tag & 7;
+      if (wire != 2) {
+        p = skip(b, wire, p, to);
+        if (p < 0) {
+          return;
+        }
+        continue;
+      }
+      long l = varint(b, p, to);
+      if (l < 0) {
+        return;
+      }
+      p += (int) (l >>> 40);
+      int len = (int) (l & 0xFF_FFFF_FFFFL);
+      if (len > to - p) {
+        return;
+      }
+      if (tag >>> 3 == field) {
+        matchAny(b, p, p + len, keys, out);
+      }
+      p += len;
+    }
+  }
+
+  /** For a KeyValue in [from, to): sets out[k] to its value position when its key is keys[k]. */
+  private static void matchAny(byte[] b, int from, int to, byte[][] keys, long[] out) {
+    int p = from;
+    int matched = -1;
+    long value = ((long) to << 32);
+    while (p < to) {
+      long t = varint(b, p, to);
+      if (t < 0) {
+        return;
+      }
+      p += (int) (t >>> 40);
+      int tag = (int) (t & 0xFF_FFFF_FFFFL);
+      if ((tag & 7) != 2) {
+        p = skip(b, tag & 7, p, to);
+        if (p < 0) {
+          return;
+        }
+        continue;
+      }
+      long l = varint(b, p, to);
+      if (l < 0) {
+        return;
+      }
+      p += (int) (l >>> 40);
+      int len = (int) (l & 0xFF_FFFF_FFFFL);
+      if (len > to - p) {
+        return;
+      }
+      if (tag >>> 3 == 1) {
+        for (int k = 0; k < keys.length; k++) {
+          if (keys[k].length == len && Arrays.equals(b, p, p + len, keys[k], 0, len)) {
+            matched = k;
+            break;
+          }
+        }
+        if (matched < 0) {
+          return;
+        }
+      } else if (tag >>> 3 == 2) {
+        value = ((long) p << 32) | len;
+      }
+      p += len;
+    }
+    if (matched >= 0) {
+      out[matched] = value;
+    }
   }
 
   /** The AnyValue position of attribute {@code key} of the event at {@code event}, or -1. */

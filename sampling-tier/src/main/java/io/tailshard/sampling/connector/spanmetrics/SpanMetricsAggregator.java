@@ -50,6 +50,7 @@ final class SpanMetricsAggregator {
   /** Stored in place of a kind or status code the Collector has no name for (it prints ""). */
   private static final byte UNKNOWN = (byte) 0xFE;
   private static final int HEADER = 10;
+  private static final int SPAN_ATTRIBUTES = 9;
   // The Collector leaves descriptions empty; ours give Prometheus a HELP line, which its linter wants.
   static final String CALLS_HELP = "Spans counted by the spanmetrics connector, errors included.";
   static final String DURATION_HELP = "Span durations counted by the spanmetrics connector.";
@@ -64,6 +65,7 @@ final class SpanMetricsAggregator {
   private final byte[][] dimKeys;
   private final byte[][] dimDefaults;
   private final long[] resourceDims;
+  private final long[] spanDims;
   private final byte[][] eventKeys;
   private final byte[][] eventDefaults;
   private final ResourceGroups resources;
@@ -82,6 +84,7 @@ final class SpanMetricsAggregator {
     this.dimKeys = keys(config.dimensions());
     this.dimDefaults = defaults(config.dimensions());
     this.resourceDims = new long[dimKeys.length];
+    this.spanDims = new long[dimKeys.length];
     this.eventKeys = keys(config.eventDimensions());
     this.eventDefaults = defaults(config.eventDimensions());
     this.resources = new ResourceGroups(config.resourceCacheSize(), config.resourceKeyAttributes());
@@ -210,8 +213,12 @@ final class SpanMetricsAggregator {
       System.arraycopy(idx.buffer(), nameOff, scratch, HEADER, nameLen);
     }
     int p = HEADER + nameLen;
+    if (dimKeys.length > 0) {
+      int from = idx.spanOffset(i);
+      SpanEvents.attributes(idx.buffer(), from, from + idx.spanLength(i), SPAN_ATTRIBUTES, dimKeys, spanDims);
+    }
     for (int d = 0; d < dimKeys.length; d++) {
-      long pos = idx.spanAttribute(i, dimKeys[d]);
+      long pos = spanDims[d];
       if (pos == -1) {
         pos = resourceDims[d];
       }
