@@ -1,20 +1,34 @@
 package io.tailshard.common.exporter.otlp;
 
 import io.tailshard.common.component.ComponentSettings;
+import io.tailshard.common.component.ComponentKind;
 import io.tailshard.common.component.ExporterFactory;
+import io.tailshard.common.component.MetricsExporter;
+import io.tailshard.common.component.MetricsExporterFactory;
 import io.tailshard.common.component.TracesExporter;
 import io.tailshard.common.config.ConfigMap;
 import io.tailshard.common.exporter.QueuedTracesExporter;
 
 /**
  * The {@code otlp} exporter: OTLP/gRPC to one destination, with the Collector's options and
+<<<<<<< HEAD
  * defaults (gzip, 5s timeout, a queue of 1000 requests over 10 consumers, retries for 300s), and
  * optionally a persistent queue ({@code sending_queue.storage}).
+=======
+ * defaults (gzip, 5s timeout, a queue of 1000 requests over 10 consumers, retries for 300s), in
+ * traces pipelines ({@code TraceService/Export}) and metrics pipelines ({@code MetricsService/Export}).
+>>>>>>> main
  */
-public final class OtlpExporterFactory implements ExporterFactory<OtlpExporterConfig> {
+public final class OtlpExporterFactory
+    implements ExporterFactory<OtlpExporterConfig>, MetricsExporterFactory<OtlpExporterConfig> {
   @Override
   public String type() {
     return "otlp";
+  }
+
+  @Override
+  public ComponentKind kind() {
+    return ComponentKind.EXPORTER;
   }
 
   @Override
@@ -26,5 +40,10 @@ public final class OtlpExporterFactory implements ExporterFactory<OtlpExporterCo
   public TracesExporter createTracesExporter(ComponentSettings settings, OtlpExporterConfig config) {
     return new QueuedTracesExporter(settings, config.queue(), config.retry(),
         () -> new OtlpTraceSender(settings.vertx(), config.client()));
+  }
+
+  @Override
+  public MetricsExporter createMetricsExporter(ComponentSettings settings, OtlpExporterConfig config) {
+    return new OtlpMetricsExporter(settings, config);
   }
 }

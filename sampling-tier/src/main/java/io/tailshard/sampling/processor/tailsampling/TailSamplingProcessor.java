@@ -303,6 +303,8 @@ final class TailSamplingProcessor implements TracesProcessor {
           log.fine("kept traces refused downstream, will retry: " + ar.cause());
           return Future.succeededFuture();
         }
+        // Span metrics attach exemplars only for kept traces: tell them which ones were kept.
+        settings.host().keptTraces().publish(data);
         List<io.tailshard.sampling.store.Decision> decided = new ArrayList<>(batch.size());
         for (io.tailshard.sampling.store.TraceView t : batch) {
           decided.add(new io.tailshard.sampling.store.Decision(t.traceIdHigh(), t.traceIdLow(), true));
