@@ -11,13 +11,9 @@ import io.tailshard.common.exporter.QueuedTracesExporter;
 
 /**
  * The {@code otlp} exporter: OTLP/gRPC to one destination, with the Collector's options and
-<<<<<<< HEAD
- * defaults (gzip, 5s timeout, a queue of 1000 requests over 10 consumers, retries for 300s), and
- * optionally a persistent queue ({@code sending_queue.storage}).
-=======
  * defaults (gzip, 5s timeout, a queue of 1000 requests over 10 consumers, retries for 300s), in
- * traces pipelines ({@code TraceService/Export}) and metrics pipelines ({@code MetricsService/Export}).
->>>>>>> main
+ * traces pipelines ({@code TraceService/Export}, optionally with a persistent queue:
+ * {@code sending_queue.storage}) and metrics pipelines ({@code MetricsService/Export}).
  */
 public final class OtlpExporterFactory
     implements ExporterFactory<OtlpExporterConfig>, MetricsExporterFactory<OtlpExporterConfig> {
