@@ -5,8 +5,12 @@ import java.util.function.DoubleSupplier;
 
 /**
  * The Collector's exporter metrics for one exporter (or one backend of the loadbalancing exporter,
- * told apart by extra labels such as {@code endpoint}): spans sent, failed to send, refused by a full
- * queue, and the queue's size and capacity.
+ * told apart by extra labels such as {@code endpoint}): items sent, failed to send, refused by a
+ * full queue, and the queue's size and capacity. Items are spans ({@code otelcol_exporter_sent_spans},
+ * ...) or, for an exporter in a metrics pipeline, metric points ({@link #forMetricPoints}:
+ * {@code otelcol_exporter_sent_metric_points}, ..., queue gauges labelled
+ * {@code data_type="metrics"} so they do not clash with the same exporter's traces queue). The
+ * fields keep their span names for both.
  */
 public final class ExporterMetrics {
   public final MetricRegistry.Counter sentSpans;
@@ -15,16 +19,28 @@ public final class ExporterMetrics {
   private final MetricRegistry registry;
   private final String[] labels;
 
-  /** {@code labels} alternate name and value and must include {@code exporter}. */
+  /** Span counters; {@code labels} alternate name and value and must include {@code exporter}. */
   public ExporterMetrics(MetricRegistry registry, String... labels) {
+    this(registry, "spans", "spans", labels, labels);
+  }
+
+  /** Metric-point counters of an exporter in a metrics pipeline. */
+  public static ExporterMetrics forMetricPoints(MetricRegistry registry, String... labels) {
+    String[] gaugeLabels = java.util.Arrays.copyOf(labels, labels.length + 2);
+    gaugeLabels[labels.length] = "data_type";
+    gaugeLabels[labels.length + 1] = "metrics";
+    return new ExporterMetrics(registry, "metric_points", "metric points", labels, gaugeLabels);
+  }
+
+  private ExporterMetrics(MetricRegistry registry, String item, String words, String[] labels, String[] gaugeLabels) {
     this.registry = registry;
-    this.labels = labels.clone();
-    sentSpans = registry.counter("otelcol_exporter_sent_spans",
-        "Number of spans successfully sent to destination.", labels);
-    sendFailedSpans = registry.counter("otelcol_exporter_send_failed_spans",
-        "Number of spans in failed attempts to send to destination.", labels);
-    enqueueFailedSpans = registry.counter("otelcol_exporter_enqueue_failed_spans",
-        "Number of spans failed to be added to the sending queue.", labels);
+    this.labels = gaugeLabels.clone();
+    sentSpans = registry.counter("otelcol_exporter_sent_" + item,
+        "Number of " + words + " successfully sent to destination.", labels);
+    sendFailedSpans = registry.counter("otelcol_exporter_send_failed_" + item,
+        "Number of " + words + " in failed attempts to send to destination.", labels);
+    enqueueFailedSpans = registry.counter("otelcol_exporter_enqueue_failed_" + item,
+        "Number of " + words + " failed to be added to the sending queue.", labels);
   }
 
   /** Registers the queue gauges, read at scrape time. */

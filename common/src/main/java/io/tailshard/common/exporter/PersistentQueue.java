@@ -35,8 +35,10 @@ import java.util.logging.Logger;
  * <p>Thread-safe: {@link #submit} may be called from any thread; lanes run on one Vert.x context.
  */
 public final class PersistentQueue implements SendingQueue {
-  /** The store name under the owner: the Collector's term for the queue. */
+  /** The store name under the owner of a traces exporter's queue: the Collector's term. */
   public static final String STORE_NAME = "sending_queue";
+  /** The store of the same exporter's metrics queue: each signal has its own queue and store. */
+  public static final String METRICS_STORE_NAME = "sending_queue_metrics";
   private static final Logger LOG = Logger.getLogger(PersistentQueue.class.getName());
   private static final byte FORMAT = 1;
   private static final int HEADER = 5;
@@ -47,6 +49,7 @@ public final class PersistentQueue implements SendingQueue {
   private final QueueConfig queue;
   private final StorageExtension storage;
   private final ComponentId owner;
+  private final String storeName;
   private final Retrier retrier;
   private final GiveUp giveUp;
   private final ExporterMetrics metrics;
@@ -71,6 +74,7 @@ public final class PersistentQueue implements SendingQueue {
       RetryConfig retry,
       StorageExtension storage,
       ComponentId owner,
+      String storeName,
       Sender sender,
       GiveUp giveUp,
       ExporterMetrics metrics) {
@@ -83,6 +87,7 @@ public final class PersistentQueue implements SendingQueue {
     this.queue = queue;
     this.storage = storage;
     this.owner = owner;
+    this.storeName = storeName;
     this.retrier = new Retrier(name, vertx, context, retry, sender, metrics);
     this.giveUp = giveUp;
     this.metrics = metrics;
@@ -92,7 +97,7 @@ public final class PersistentQueue implements SendingQueue {
   /** Opens the store and queues again what it holds; the future completes on this queue's context. */
   @Override
   public Future<Void> start() {
-    return Future.fromCompletionStage(storage.openRecordStore(ComponentKind.EXPORTER, owner, STORE_NAME), context)
+    return Future.fromCompletionStage(storage.openRecordStore(ComponentKind.EXPORTER, owner, storeName), context)
         .compose(s -> {
           synchronized (this) {
             if (closed) {

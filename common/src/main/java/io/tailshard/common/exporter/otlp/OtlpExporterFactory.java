@@ -7,6 +7,7 @@ import io.tailshard.common.component.MetricsExporter;
 import io.tailshard.common.component.MetricsExporterFactory;
 import io.tailshard.common.component.TracesExporter;
 import io.tailshard.common.config.ConfigMap;
+import io.tailshard.common.exporter.QueuedMetricsExporter;
 import io.tailshard.common.exporter.QueuedTracesExporter;
 
 /**
@@ -40,6 +41,7 @@ public final class OtlpExporterFactory
 
   @Override
   public MetricsExporter createMetricsExporter(ComponentSettings settings, OtlpExporterConfig config) {
-    return new OtlpMetricsExporter(settings, config);
+    return new QueuedMetricsExporter(settings, config.queue(), config.retry(),
+        () -> new OtlpTraceSender(settings.vertx(), config.client()).forMetrics());
   }
 }

@@ -98,12 +98,30 @@ public final class OtlpTraceSender implements Destination, AutoCloseable {
     return config.endpoint();
   }
 
-  /** The metrics service's Export method, for {@link OtlpMetricsExporter}. */
+  /** The metrics service's Export method, for the exporter in metrics pipelines. */
   static final ServiceMethod<Buffer, Buffer> EXPORT_METRICS = ServiceMethod.client(
       ServiceName.create("opentelemetry.proto.collector.metrics.v1.MetricsService"),
       "Export",
       GrpcMessageEncoder.IDENTITY,
       GrpcMessageDecoder.IDENTITY);
+
+  /**
+   * This sender as the destination of a metrics pipeline: batches are {@code ExportMetricsServiceRequest}
+   * bytes sent to {@code MetricsService/Export} over the same connections; closing it closes this sender.
+   */
+  public Destination forMetrics() {
+    return new Destination() {
+      @Override
+      public Future<SendResult> send(TraceData data) {
+        return OtlpTraceSender.this.send(Buffer.buffer(data.toByteArray()), EXPORT_METRICS);
+      }
+
+      @Override
+      public Future<Void> closeAsync() {
+        return OtlpTraceSender.this.closeAsync();
+      }
+    };
+  }
 
   @Override
   public Future<SendResult> send(TraceData data) {
@@ -174,7 +192,7 @@ public final class OtlpTraceSender implements Destination, AutoCloseable {
     }
     byte[] b = response.getBytes();
     PartialSuccess p = PartialSuccess.fromProto(b, 0, b.length);
-    return SendResult.sent(p.rejectedSpans(), p.errorMessage());
+    return SendResult.sent(p.rejectedItems(), p.errorMessage());
   }
 
   @Override

@@ -17,12 +17,13 @@ import java.util.Map;
  * URL, which wins), {@code tls} (used for {@code https://} URLs), {@code compression} ({@code gzip}
  * default; {@code zlib}, {@code deflate}, {@code none}), {@code encoding} ({@code proto} default, or
  * {@code json}), {@code headers}, {@code timeout} (30s, per request), {@code sending_queue},
- * {@code retry_on_failure}. The Collector's HTTP client tuning keys are accepted and have no effect
- * here; {@code metrics_endpoint}, {@code logs_endpoint} and {@code profiles_endpoint} are accepted
- * for pasted configs (this exporter carries traces).
+ * {@code retry_on_failure}. For metrics pipelines {@code metrics_endpoint} or {@code endpoint} +
+ * {@code /v1/metrics}. The Collector's HTTP client tuning keys are accepted and have no effect
+ * here; {@code logs_endpoint} and {@code profiles_endpoint} are accepted for pasted configs.
  */
 public record OtlpHttpExporterConfig(
     URI tracesUrl,
+    URI metricsUrl,
     OtlpClientConfig.Tls tls,
     Compression compression,
     Encoding encoding,
@@ -51,7 +52,7 @@ public record OtlpHttpExporterConfig(
   private static final String[] TRANSPORT_KEYS = {
     "read_buffer_size", "write_buffer_size", "max_idle_conns", "max_idle_conns_per_host", "max_conns_per_host",
     "idle_conn_timeout", "disable_keep_alives", "http2_read_idle_timeout", "http2_ping_timeout",
-    "force_attempt_http2", "compression_params", "cookies", "metrics_endpoint", "logs_endpoint", "profiles_endpoint",
+    "force_attempt_http2", "compression_params", "cookies", "logs_endpoint", "profiles_endpoint",
   };
 
   public OtlpHttpExporterConfig {
@@ -61,16 +62,16 @@ public record OtlpHttpExporterConfig(
   static OtlpHttpExporterConfig parse(ConfigMap m) {
     String endpoint = m.string("endpoint", null);
     String traces = m.string("traces_endpoint", null);
-    if (endpoint == null && traces == null) {
-      throw m.error("endpoint", "either endpoint or traces_endpoint is required");
+    String metrics = m.string("metrics_endpoint", null);
+    if (endpoint == null && traces == null && metrics == null) {
+      throw m.error("endpoint", "either endpoint or traces_endpoint (metrics_endpoint for metrics) is required");
     }
-    URI url = traces != null
-        ? url(m, "traces_endpoint", traces)
-        : url(m, "endpoint", endpoint + (endpoint.endsWith("/") ? "v1/traces" : "/v1/traces"));
+    URI url = signalUrl(m, endpoint, "traces", traces);
+    URI metricsUrl = signalUrl(m, endpoint, "metrics", metrics);
     OtlpClientConfig.Tls tls = m.has("tls")
         ? OtlpClientConfig.Tls.parse(m.map("tls"), OtlpClientConfig.Tls.SYSTEM_TRUST)
         : OtlpClientConfig.Tls.SYSTEM_TRUST;
-    if (url.getScheme().equals("http")) {
+    if ((url != null ? url : metricsUrl).getScheme().equals("http")) {
       // The URL's scheme decides, as in the Collector: http:// is plaintext whatever tls says.
       tls = OtlpClientConfig.Tls.PLAINTEXT;
     } else if (tls.insecure()) {
@@ -120,7 +121,18 @@ public record OtlpHttpExporterConfig(
     QueueConfig queue = QueueConfig.parse(m.map("sending_queue"), QueueConfig.DEFAULT);
     RetryConfig retry = RetryConfig.parse(m.map("retry_on_failure"), RetryConfig.DEFAULT);
     m.done();
-    return new OtlpHttpExporterConfig(url, tls, compression, encoding, headers, timeout, queue, retry);
+    return new OtlpHttpExporterConfig(url, metricsUrl, tls, compression, encoding, headers, timeout, queue, retry);
+  }
+
+  /** {@code <signal>_endpoint} as written, else {@code endpoint} + {@code /v1/<signal>}, else null. */
+  private static URI signalUrl(ConfigMap m, String endpoint, String signal, String own) {
+    if (own != null) {
+      return url(m, signal + "_endpoint", own);
+    }
+    if (endpoint == null) {
+      return null;
+    }
+    return url(m, "endpoint", endpoint + (endpoint.endsWith("/") ? "v1/" : "/v1/") + signal);
   }
 
   private static URI url(ConfigMap m, String key, String text) {
@@ -135,8 +147,4 @@ public record OtlpHttpExporterConfig(
     }
   }
 
-  /** The port the URL names, or its scheme's default. */
-  int port() {
-    return tracesUrl.getPort() > 0 ? tracesUrl.getPort() : tracesUrl.getScheme().equals("https") ? 443 : 80;
-  }
 }

@@ -7,15 +7,19 @@ import com.google.protobuf.CodedInputStream;
 import java.io.IOException;
 
 /**
- * The {@code partial_success} of an {@code ExportTraceServiceResponse}: how many spans the server
- * rejected and why. Read from the response's protobuf bytes or its OTLP/JSON form, leniently: what
- * cannot be read counts as full success (the server answered OK). Immutable.
+ * The {@code partial_success} of an OTLP export response: how many items (spans of an
+ * {@code ExportTraceServiceResponse}, data points of an {@code ExportMetricsServiceResponse}; the
+ * same field numbers) the server rejected and why. Read from the response's protobuf bytes or its
+ * OTLP/JSON form, leniently: what cannot be read counts as full success (the server answered OK).
+ * Immutable.
  */
-public record PartialSuccess(long rejectedSpans, String errorMessage) {
+public record PartialSuccess(long rejectedItems, String errorMessage) {
   public static final PartialSuccess NONE = new PartialSuccess(0, null);
   private static final JsonFactory JSON = JsonFactory.builder().build();
+  private static final java.util.Set<String> REJECTED_KEYS =
+      java.util.Set.of("rejectedSpans", "rejected_spans", "rejectedDataPoints", "rejected_data_points");
 
-  /** From response bytes: field 1 (partial_success) holding field 1 (rejected_spans) and 2 (error_message). */
+  /** From response bytes: field 1 (partial_success) holding field 1 (rejected_*) and 2 (error_message). */
   public static PartialSuccess fromProto(byte[] b, int off, int len) {
     try {
       CodedInputStream in = CodedInputStream.newInstance(b, off, len);
@@ -48,7 +52,10 @@ public record PartialSuccess(long rejectedSpans, String errorMessage) {
     return NONE;
   }
 
-  /** From an OTLP/JSON response: {@code partialSuccess.rejectedSpans} (number or string) and {@code errorMessage}. */
+  /**
+   * From an OTLP/JSON response: {@code partialSuccess.rejectedSpans} or {@code rejectedDataPoints}
+   * (number or string) and {@code errorMessage}.
+   */
   public static PartialSuccess fromJson(byte[] b, int off, int len) {
     try (JsonParser p = JSON.createParser(b, off, len)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -66,7 +73,7 @@ public record PartialSuccess(long rejectedSpans, String errorMessage) {
         while (p.nextToken() == JsonToken.FIELD_NAME) {
           String field = p.currentName();
           JsonToken v = p.nextToken();
-          if ((field.equals("rejectedSpans") || field.equals("rejected_spans")) && v != JsonToken.VALUE_NULL) {
+          if (REJECTED_KEYS.contains(field) && v != JsonToken.VALUE_NULL) {
             rejected = v == JsonToken.VALUE_STRING ? Long.parseLong(p.getText()) : p.getLongValue();
           } else if ((field.equals("errorMessage") || field.equals("error_message")) && v == JsonToken.VALUE_STRING) {
             message = p.getText();

@@ -4,12 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.util.JsonFormat;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.metrics.v1.AggregationTemporality;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.tailshard.common.component.ComponentId;
 import io.tailshard.common.component.ComponentKind;
 import io.tailshard.common.component.ComponentSettings;
 import io.tailshard.common.component.Host;
+import io.tailshard.common.component.MetricsData;
+import io.tailshard.common.component.MetricsExporter;
 import io.tailshard.common.component.TraceData;
 import io.tailshard.common.component.TracesExporter;
 import io.tailshard.common.config.ConfigException;
@@ -213,6 +223,51 @@ class FileExporterTest {
       ConfigException e = assertThrows(ConfigException.class, () -> parse(b[0]), b[0]);
       assertTrue(e.getMessage().contains(b[1]), e.getMessage());
     }
+  }
+
+  @Test
+  void aMetricsPipelineWritesIntoTheSameFileOneRequestPerLine() throws Exception {
+    Path file = dir.resolve("both.json");
+    FileExporterFactory factory = new FileExporterFactory();
+    FileExporterConfig config = parse("path: " + file);
+    ComponentSettings settings = new ComponentSettings(ComponentId.of("file"), ComponentKind.EXPORTER, vertx,
+        telemetry, Host.empty());
+    TracesExporter traces = factory.createTracesExporter(settings, config);
+    MetricsExporter metrics = factory.createMetricsExporter(settings, config);
+    Await.result(traces.start());
+    Await.result(metrics.start());
+    ExportTraceServiceRequest t = new RandomTraces(13).request(1, 1, 3);
+    Await.result(traces.consumeTraces(data(t)));
+    ExportMetricsServiceRequest m = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+        .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("calls").setSum(Sum.newBuilder()
+            .setAggregationTemporality(AggregationTemporality.AGGREGATION_TEMPORALITY_CUMULATIVE).setIsMonotonic(true)
+            .addDataPoints(NumberDataPoint.newBuilder().setAsInt(3).setTimeUnixNano(1_700_000_000_000_000_000L))))))
+        .build();
+    Await.result(metrics.consumeMetrics(new MetricsData(m)));
+    Await.result(metrics.shutdown());
+    Await.result(traces.consumeTraces(data(t)));
+    Await.result(traces.shutdown());
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    assertEquals(3, lines.size(), "the file stays open until its last user stops: " + lines);
+    byte[] first = lines.get(0).getBytes(StandardCharsets.UTF_8);
+    assertEquals(t, ExportTraceServiceRequest.parseFrom(OtlpJsonTestCodec.toProto(first, 0, first.length)));
+    ExportMetricsServiceRequest.Builder back = ExportMetricsServiceRequest.newBuilder();
+    JsonFormat.parser().merge(lines.get(1), back);
+    assertEquals(m, back.build());
+    assertTrue(lines.get(1).contains("\"asInt\":\"3\""), lines.get(1));
+    assertEquals(1, (long) telemetry.metrics().sum("otelcol_exporter_sent_metric_points"));
+  }
+
+  @Test
+  void twoExportersMayShareAFileOnlyWithTheSameOptions() throws Exception {
+    Path file = dir.resolve("shared.json");
+    TracesExporter a = exporter("path: " + file);
+    Await.result(a.start());
+    TracesExporter b = new FileExporterFactory().createTracesExporter(new ComponentSettings(ComponentId.parse("file/b"),
+        ComponentKind.EXPORTER, vertx, telemetry, Host.empty()), parse("path: " + file + "\nformat: proto"));
+    assertTrue(Await.failure(b.start()).getMessage().contains("with other options"));
+    Await.result(b.shutdown());
+    Await.result(a.shutdown());
   }
 
   @Test

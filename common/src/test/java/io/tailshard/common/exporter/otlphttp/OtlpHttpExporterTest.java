@@ -4,7 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.util.JsonFormat;
+import io.opentelemetry.proto.collector.metrics.v1.ExportMetricsServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.metrics.v1.Metric;
+import io.opentelemetry.proto.metrics.v1.NumberDataPoint;
+import io.opentelemetry.proto.metrics.v1.ResourceMetrics;
+import io.opentelemetry.proto.metrics.v1.ScopeMetrics;
+import io.opentelemetry.proto.metrics.v1.Sum;
 import io.opentelemetry.proto.trace.v1.ResourceSpans;
 import io.opentelemetry.proto.trace.v1.ScopeSpans;
 import io.opentelemetry.proto.trace.v1.Span;
@@ -13,6 +20,8 @@ import io.tailshard.common.component.ComponentId;
 import io.tailshard.common.component.ComponentKind;
 import io.tailshard.common.component.ComponentSettings;
 import io.tailshard.common.component.Host;
+import io.tailshard.common.component.MetricsData;
+import io.tailshard.common.component.MetricsExporter;
 import io.tailshard.common.component.RefusedException;
 import io.tailshard.common.component.TraceData;
 import io.tailshard.common.component.TracesExporter;
@@ -211,6 +220,58 @@ class OtlpHttpExporterTest {
   }
 
   @Test
+  void aMetricsPipelinePostsToMetricsEndpointInEitherEncoding() throws Exception {
+    int port = freePort();
+    List<String> paths = new CopyOnWriteArrayList<>();
+    List<ExportMetricsServiceRequest> bodies = new CopyOnWriteArrayList<>();
+    HttpServer server = vertx.createHttpServer(new io.vertx.core.http.HttpServerOptions().setDecompressionSupported(true))
+        .requestHandler(req -> req.body().onSuccess(b -> {
+          paths.add(req.path());
+          try {
+            ExportMetricsServiceRequest.Builder m = ExportMetricsServiceRequest.newBuilder();
+            if (req.getHeader("Content-Type").equals("application/json")) {
+              JsonFormat.parser().merge(b.toString(), m);
+            } else {
+              m.mergeFrom(b.getBytes());
+            }
+            bodies.add(m.build());
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          req.response().setStatusCode(200).end();
+        }));
+    Await.result(server.listen(port, "127.0.0.1"));
+    try {
+      ExportMetricsServiceRequest req = ExportMetricsServiceRequest.newBuilder().addResourceMetrics(ResourceMetrics.newBuilder()
+          .addScopeMetrics(ScopeMetrics.newBuilder().addMetrics(Metric.newBuilder().setName("calls").setSum(Sum.newBuilder()
+              .addDataPoints(NumberDataPoint.newBuilder().setAsInt(3))
+              .addDataPoints(NumberDataPoint.newBuilder().setAsInt(4))))))
+          .build();
+      OtlpHttpExporterFactory f = new OtlpHttpExporterFactory();
+      for (String extra : new String[] {"", "\nencoding: json"}) {
+        OtlpHttpExporterConfig c = f.parseConfig(new ConfigLoader(n -> null)
+            .parse("e.yaml", "endpoint: http://127.0.0.1:" + port + extra).asMap());
+        MetricsExporter e = f.createMetricsExporter(new ComponentSettings(ComponentId.of("otlphttp"),
+            ComponentKind.EXPORTER, vertx, telemetry, Host.empty()), c);
+        Await.result(e.start());
+        Await.result(e.consumeMetrics(new MetricsData(req)));
+        eventually("the metrics sent", () -> bodies.size() == (extra.isEmpty() ? 1 : 2));
+        Await.result(e.shutdown());
+      }
+      assertEquals(List.of("/v1/metrics", "/v1/metrics"), paths);
+      assertEquals(List.of(req, req), bodies);
+      assertEquals(4, (long) metric("otelcol_exporter_sent_metric_points"));
+      OtlpHttpExporterConfig onlyTraces = f.parseConfig(new ConfigLoader(n -> null)
+          .parse("e.yaml", "traces_endpoint: http://127.0.0.1:" + port + "/v1/traces").asMap());
+      assertTrue(assertThrows(ConfigException.class, () -> f.createMetricsExporter(new ComponentSettings(
+          ComponentId.of("otlphttp"), ComponentKind.EXPORTER, vertx, telemetry, Host.empty()), onlyTraces))
+          .getMessage().contains("metrics_endpoint"));
+    } finally {
+      Await.result(server.close());
+    }
+  }
+
+  @Test
   void aServerThatNeverAnswersIsATimeoutAndRetryable() throws Exception {
     int port = freePort();
     HttpServer server = vertx.createHttpServer().requestHandler(req -> { });
@@ -218,7 +279,7 @@ class OtlpHttpExporterTest {
     try {
       OtlpHttpExporterConfig c = new OtlpHttpExporterFactory().parseConfig(new ConfigLoader(n -> null)
           .parse("e.yaml", "endpoint: http://127.0.0.1:" + port + "\ntimeout: 300ms").asMap());
-      OtlpHttpTraceSender sender = new OtlpHttpTraceSender(vertx, c);
+      OtlpHttpSender sender = new OtlpHttpSender(vertx, c);
       long t0 = System.nanoTime();
       SendResult r = Await.result(sender.send(data(new RandomTraces(4).request(1, 1, 3))));
       assertEquals(SendResult.Outcome.RETRYABLE, r.outcome(), r.message());
@@ -234,7 +295,7 @@ class OtlpHttpExporterTest {
   void statusCodesAreClassifiedAsTheSpecificationSays() {
     OtlpHttpExporterConfig c = new OtlpHttpExporterFactory().parseConfig(new ConfigLoader(n -> null)
         .parse("e.yaml", "endpoint: http://127.0.0.1:4318").asMap());
-    OtlpHttpTraceSender sender = new OtlpHttpTraceSender(vertx, c);
+    OtlpHttpSender sender = new OtlpHttpSender(vertx, c);
     MultiMap none = MultiMap.caseInsensitiveMultiMap();
     for (int code : new int[] {429, 502, 503, 504}) {
       assertEquals(SendResult.Outcome.RETRYABLE, sender.classify(code, none, Buffer.buffer()).outcome(), "" + code);
@@ -255,11 +316,11 @@ class OtlpHttpExporterTest {
 
   @Test
   void retryAfterIsReadAsSecondsOrAnHttpDate() {
-    assertEquals(Duration.ofSeconds(3), OtlpHttpTraceSender.retryAfter("3"));
-    assertEquals(Duration.ZERO, OtlpHttpTraceSender.retryAfter(null));
-    assertEquals(Duration.ZERO, OtlpHttpTraceSender.retryAfter("soon"));
+    assertEquals(Duration.ofSeconds(3), OtlpHttpSender.retryAfter("3"));
+    assertEquals(Duration.ZERO, OtlpHttpSender.retryAfter(null));
+    assertEquals(Duration.ZERO, OtlpHttpSender.retryAfter("soon"));
     String inTenSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now().plusSeconds(10));
-    Duration d = OtlpHttpTraceSender.retryAfter(inTenSeconds);
+    Duration d = OtlpHttpSender.retryAfter(inTenSeconds);
     assertTrue(d.compareTo(Duration.ofSeconds(8)) >= 0 && d.compareTo(Duration.ofSeconds(10)) <= 0, d.toString());
   }
 
@@ -285,7 +346,9 @@ class OtlpHttpExporterTest {
         .getMessage().contains("proxy_url"));
     assertTrue(assertThrows(ConfigException.class, () -> parse.apply("endpoint: http://b\nendpoitn: x"))
         .getMessage().contains("endpoitn"));
-    parse.apply("endpoint: http://b\nwrite_buffer_size: 524288\nmetrics_endpoint: http://m/v1/metrics");
+    OtlpHttpExporterConfig both = parse.apply("endpoint: http://b\nwrite_buffer_size: 524288\nmetrics_endpoint: http://m/x");
+    assertEquals("http://b/v1/traces", both.tracesUrl().toString());
+    assertEquals("http://m/x", both.metricsUrl().toString());
   }
 
   @Test

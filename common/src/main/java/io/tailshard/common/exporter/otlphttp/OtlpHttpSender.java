@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.Descriptors.Descriptor;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.tailshard.common.component.TraceData;
 import io.tailshard.common.exporter.Destination;
 import io.tailshard.common.exporter.SendResult;
@@ -37,7 +39,8 @@ import java.util.zip.DeflaterOutputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Posts OTLP trace requests to one OTLP/HTTP destination and classifies the answer as the OTLP
+ * Posts OTLP export requests (traces to {@code /v1/traces}, or metrics to {@code /v1/metrics}: the
+ * URL and the message type are the sender's) to one OTLP/HTTP destination and classifies the answer as the OTLP
  * specification asks: 2xx is sent (a {@code partial_success} in the body counts rejected spans);
  * 429, 502, 503 and 504 are retryable, after the {@code Retry-After} the server gave (seconds or an
  * HTTP date); any other status is permanent (400: the request can never be taken); a connection
@@ -46,7 +49,7 @@ import java.util.zip.GZIPOutputStream;
  * <p>Encoding to JSON and compressing, which take milliseconds for a large batch, run on a small
  * named worker pool, not on the event loop. Thread-safe; one HTTP/1.1 connection pool per sender.
  */
-final class OtlpHttpTraceSender implements Destination {
+final class OtlpHttpSender implements Destination {
   /** Error bodies beyond this are not read into the log message. */
   static final int MAX_ERROR_BODY = 64 << 10;
   /** Connections kept to the destination: enough for the queue's default 10 lanes. */
@@ -59,12 +62,20 @@ final class OtlpHttpTraceSender implements Destination {
   private final HttpClientAgent client;
   private final WorkerExecutor encoders;
   private final String url;
+  private final Descriptor type;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  OtlpHttpTraceSender(Vertx vertx, OtlpHttpExporterConfig config) {
+  /** A sender of traces to {@code tracesUrl}. */
+  OtlpHttpSender(Vertx vertx, OtlpHttpExporterConfig config) {
+    this(vertx, config, config.tracesUrl().toString(), ExportTraceServiceRequest.getDescriptor());
+  }
+
+  /** A sender of {@code type} requests (for the JSON encoding) to {@code url}. */
+  OtlpHttpSender(Vertx vertx, OtlpHttpExporterConfig config, String url, Descriptor type) {
     this.vertx = vertx;
     this.config = config;
-    this.url = config.tracesUrl().toString();
+    this.url = url;
+    this.type = type;
     HttpClientOptions http = new HttpClientOptions()
         .setKeepAlive(true)
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis()))
@@ -89,9 +100,14 @@ final class OtlpHttpTraceSender implements Destination {
 
   /** The body as configured: JSON or protobuf, then compressed. */
   private byte[] encode(TraceData data) throws IOException {
-    byte[] raw = config.encoding() == OtlpHttpExporterConfig.Encoding.JSON
-        ? OtlpJsonWriter.traces(data.array(), data.offset(), data.length())
-        : data.toByteArray();
+    byte[] raw;
+    if (config.encoding() == OtlpHttpExporterConfig.Encoding.JSON) {
+      ByteArrayOutputStream json = new ByteArrayOutputStream(data.length() * 2);
+      OtlpJsonWriter.write(type, data.array(), data.offset(), data.length(), json);
+      raw = json.toByteArray();
+    } else {
+      raw = data.toByteArray();
+    }
     if (config.compression() == OtlpHttpExporterConfig.Compression.NONE) {
       return raw;
     }
@@ -174,7 +190,7 @@ final class OtlpHttpTraceSender implements Destination {
       }
       byte[] b = body.getBytes();
       PartialSuccess p = json ? PartialSuccess.fromJson(b, 0, b.length) : PartialSuccess.fromProto(b, 0, b.length);
-      return SendResult.sent(p.rejectedSpans(), p.errorMessage());
+      return SendResult.sent(p.rejectedItems(), p.errorMessage());
     }
     String message = url + " answered HTTP " + status + statusMessage(body, json);
     switch (status) {
