@@ -47,16 +47,16 @@ final class RocksDbRecordStore implements RecordStore {
   /** Starts the writer thread and opens the store in {@code directory} on it. */
   static CompletionStage<RecordStore> open(Path directory, String name) {
     RocksDbRecordStore store = new RocksDbRecordStore(name);
-    store.thread.start();
-    return store.<RecordStore>submit(core -> {
+    Open open = new Open(core -> {
       store.core = RecordStoreCore.open(directory);
       LOG.fine(() -> "record store open at " + store.core.path());
       return store;
-    }).whenComplete((s, err) -> {
-      if (err != null) {
-        store.close();
-      }
     });
+    store.queue.add(open);
+    store.thread.start();
+    @SuppressWarnings("unchecked")
+    CompletionStage<RecordStore> opened = (CompletionStage<RecordStore>) (CompletionStage<?>) open.future;
+    return opened;
   }
 
   @Override
@@ -160,6 +160,16 @@ final class RocksDbRecordStore implements RecordStore {
       if (task instanceof Close) {
         return;
       }
+      if (task instanceof Open && task.future.isCompletedExceptionally()) {
+        // Nothing to work on: refuse what comes next and end the thread.
+        synchronized (lock) {
+          closing = true;
+        }
+        for (Task left; (left = queue.poll()) != null; ) {
+          left.future.completeExceptionally(new IllegalStateException("record store " + name + " did not open"));
+        }
+        return;
+      }
     }
   }
 
@@ -200,6 +210,13 @@ final class RocksDbRecordStore implements RecordStore {
       } catch (Throwable t) {
         future.completeExceptionally(t);
       }
+    }
+  }
+
+  /** The first task: opens RocksDB; when it fails the thread ends. */
+  private static final class Open extends Task {
+    Open(Function<RecordStoreCore, Object> work) {
+      super(work);
     }
   }
 

@@ -59,7 +59,7 @@ class PersistentQueueTest {
     RocksDbStorage storage = new RocksDbStorage(vertx, new RocksDbStorageConfig(dir));
     await(storage.start());
     SendingQueue.Sender sender = d -> Future.succeededFuture(destination.apply(d));
-    return new PersistentQueue("test queue", vertx, config, FAST_RETRY, storage, OWNER, sender,
+    return new PersistentQueue("test queue", vertx, config, FAST_RETRY, storage, OWNER, PersistentQueue.STORE_NAME, sender,
         (d, last) -> gaveUp.add(text(d)), new ExporterMetrics(registry, "exporter", OWNER.toString()));
   }
 
@@ -170,6 +170,37 @@ class PersistentQueueTest {
     await(q.shutdown(Duration.ofSeconds(5)));
     Throwable late = q.submit(batch(1)).toCompletionStage().toCompletableFuture().handle((v, e) -> e).get();
     assertTrue(late instanceof RefusedException r && r.retryable(), String.valueOf(late));
+  }
+
+  @Test
+  void concurrentSubmitsAreAllStoredAndAllSentAfterARestart() throws Exception {
+    PersistentQueue first = queue(config(10, 10_000), d -> SendResult.retryable("down", Duration.ZERO));
+    await(first.start());
+    List<Future<Void>> submits = new ArrayList<>();
+    for (int i = 0; i < 2000; i++) {
+      submits.add(first.submit(batch(i)));
+    }
+    await(Future.all(submits));
+    await(first.shutdown(Duration.ofSeconds(5)));
+    Set<String> received = Collections.synchronizedSet(new HashSet<>());
+    PersistentQueue second = queue(config(10, 10_000), d -> {
+      received.add(text(d));
+      return SendResult.sent(0, null);
+    });
+    await(second.start());
+    eventually("all 2000 sent", () -> received.size() == 2000);
+    await(second.shutdown(Duration.ofSeconds(5)));
+  }
+
+  @Test
+  void aStoreOpenInOneQueueCannotBeOpenedByAnother() throws Exception {
+    PersistentQueue a = queue(config(1, 10), d -> SendResult.sent(0, null));
+    await(a.start());
+    PersistentQueue b = queue(config(1, 10), d -> SendResult.sent(0, null));
+    Throwable e = b.start().toCompletionStage().toCompletableFuture().handle((v, err) -> err).get(30, TimeUnit.SECONDS);
+    assertTrue(e != null && String.valueOf(e.getMessage()).contains("cannot open the record store"), String.valueOf(e));
+    await(b.shutdown(Duration.ofSeconds(1)));
+    await(a.shutdown(Duration.ofSeconds(5)));
   }
 
   @Test
