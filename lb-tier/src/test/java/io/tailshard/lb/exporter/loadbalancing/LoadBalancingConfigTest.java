@@ -35,6 +35,14 @@ class LoadBalancingConfigTest {
   }
 
   @Test
+  void aBackendQueueWithStorageIsRefusedNamingTheKey() {
+    ConfigException e = assertThrows(ConfigException.class, () -> parse(
+        "protocol:\n  otlp:\n    sending_queue: {storage: rocksdb}\nresolver:\n  static: {hostnames: [a]}\n"));
+    assertTrue(e.getMessage().contains("protocol.otlp.sending_queue"), e.getMessage());
+    assertTrue(e.getMessage().contains("no storage"), e.getMessage());
+  }
+
+  @Test
   void noResolverIsAClearError() {
     ConfigException e = assertThrows(ConfigException.class, () -> parse("protocol:\n  otlp:\n"));
     assertTrue(e.getMessage().contains("resolver") && e.getMessage().contains("static") && e.getMessage().contains("dns"),
