@@ -14,7 +14,7 @@ import io.tailshard.common.ring.TraceIdRing;
 import io.tailshard.common.telemetry.Telemetry;
 import io.tailshard.common.testing.RecordingOtlpSink;
 import io.tailshard.common.testing.SpanLedger;
-import io.tailshard.common.testing.TestDnsServer;
+import io.tailshard.common.dns.LoopbackDnsServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ class LoadBalancingExporterTest {
   private static final String NAME = "sampling.tailshard.test";
 
   private Vertx vertx;
-  private TestDnsServer dns;
+  private LoopbackDnsServer dns;
   private final SpanLedger ledger = new SpanLedger();
   private final List<RecordingOtlpSink> backends = new ArrayList<>();
   private final Telemetry telemetry = Telemetry.forTests("lb-test");
@@ -45,7 +45,7 @@ class LoadBalancingExporterTest {
   @BeforeEach
   void setUp() throws Exception {
     vertx = Vertx.vertx();
-    dns = TestDnsServer.start();
+    dns = LoopbackDnsServer.start();
   }
 
   @AfterEach
