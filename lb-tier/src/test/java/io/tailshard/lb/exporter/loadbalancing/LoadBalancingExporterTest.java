@@ -65,7 +65,12 @@ class LoadBalancingExporterTest {
   }
 
   private void startExporter() throws Exception {
+    startExporter("");
+  }
+
+  private void startExporter(String extra) throws Exception {
     String yaml = String.join("\n",
+        extra,
         "resolver:",
         "  dns:",
         "    hostname: " + NAME,
@@ -243,5 +248,35 @@ class LoadBalancingExporterTest {
     assertEquals(before, after, "the killed backend took nothing after it died");
     assertTrue(before > 0, "the killed backend had its share before it died");
     assertTrue(rerouted > 0, "batches queued for the dead backend were re-routed");
+  }
+
+  @Test
+  void withFailingBackendsWaitARestartedBackendGetsEverySpanOfItsTraces() throws Exception {
+    startBackends("127.0.0.2", "127.0.0.3");
+    dns.setA(NAME, List.of("127.0.0.2", "127.0.0.3"));
+    startExporter("failing_backends: wait");
+
+    // Two requests per trace: its first spans before the crash, the rest while the backend is down.
+    TraceFeed feed = TraceFeed.of(11, 2_000, 4, 40);
+    int half = feed.requests.size() / 2;
+    for (int i = 0; i < half; i++) {
+      send(feed.requests.get(i));
+    }
+    waitFor("the first half to be delivered", 30_000, () -> ledger.spans() >= half * 40L);
+    RecordingOtlpSink victim = backends.remove(1);
+    victim.close();
+    for (int i = half; i < feed.requests.size(); i++) {
+      send(feed.requests.get(i));
+    }
+    // Longer than the three failed attempts that take a backend out of the ring in reroute mode.
+    Thread.sleep(1_500);
+    assertEquals(0, telemetry.metrics().sum("tailshard_loadbalancer_rerouted_spans"), "nothing re-routed");
+    assertTrue(ledger.spans() < feed.spans, "the down backend's spans wait for it");
+
+    backends.add(new RecordingOtlpSink(vertx, "127.0.0.3", PORT, ledger));
+    waitFor("every span to arrive", 30_000, () -> ledger.distinctSpans() >= feed.spans);
+    assertEquals(feed.spans, ledger.distinctSpans(), "no span lost");
+    assertEquals(0, ledger.duplicates(), "none duplicated");
+    assertEquals(0, ledger.splitTraces(), "every trace on one backend");
   }
 }
