@@ -8,6 +8,7 @@ import io.tailshard.common.component.TracesProcessor;
 import io.tailshard.common.otlp.wire.TraceRequestIndex;
 import io.tailshard.common.otlp.wire.WireFormatException;
 import io.tailshard.sampling.store.AppendResult;
+import io.tailshard.sampling.store.KeptTrace;
 import io.tailshard.sampling.store.LateTrace;
 import io.tailshard.sampling.store.WindowStore;
 import io.tailshard.sampling.store.WindowStoreConfig;
@@ -37,7 +38,8 @@ import java.util.logging.Logger;
  * as decided right away. Kept ones are read back, handed to the next consumer, and recorded as
  * decided only once the next consumer accepted them: a crash in between re-decides the trace after
  * restart (at worst a duplicate downstream), never loses it. A kept trace refused downstream stays
- * buffered and is retried.
+ * buffered and is retried. Spans that arrive while a kept trace is being exported are handed back
+ * by the decision and forwarded right after it.
  *
  * <p><b>Shutdown</b>: stop taking data, finish the round in progress, close the store. Undecided
  * traces are decided after the restart, on all their spans, unless
@@ -50,6 +52,8 @@ final class TailSamplingProcessor implements TracesProcessor {
   /** Kept traces are exported in batches of about this many spans. */
   static final int KEPT_BATCH_SPANS = 4096;
   private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+  /** Bound of {@link #pendingForwards}: spans that arrived during exports are few, a stuck downstream is not. */
+  static final int MAX_PENDING_FORWARDS = 1000;
   private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
 
   private final ComponentSettings settings;
@@ -66,6 +70,8 @@ final class TailSamplingProcessor implements TracesProcessor {
   private final ThreadLocal<TraceRequestIndex> index = ThreadLocal.withInitial(TraceRequestIndex::new);
   /** Kept traces whose export was refused downstream; retried, oldest first. Decision context only. */
   private final ArrayDeque<io.tailshard.sampling.store.TraceView> retry = new ArrayDeque<>();
+  /** Spans of already kept traces whose forward was refused downstream; retried. Decision context only. */
+  private final ArrayDeque<TraceData> pendingForwards = new ArrayDeque<>();
 
   private volatile WindowStore store;
   private volatile boolean stopping;
@@ -289,18 +295,90 @@ final class TailSamplingProcessor implements TracesProcessor {
         for (io.tailshard.sampling.store.TraceView t : batch) {
           decided.add(new io.tailshard.sampling.store.Decision(t.traceIdHigh(), t.traceIdLow(), true));
         }
-        return fromStage(s.decide(decided, clock.getAsLong()), context).mapEmpty();
+        return fromStage(s.decide(decided, clock.getAsLong()), context)
+            .compose(atDecision -> forwardArrivedDuringExport(batch, reads, atDecision));
       });
     });
   }
 
-  private Future<Void> retryKept(WindowStore s, long now) {
-    if (retry.isEmpty() || now < nextRetryMillis) {
+  /**
+   * A kept trace stays live, and keeps taking spans, while its read-back is being exported; the
+   * decision that follows removes everything stored under it. Spans that arrived in between (a
+   * late span, or batches an lb node held for this node while it restarted) are in the fragments
+   * the decision hands back, after those already exported (fragments are in arrival order): they
+   * go out now, and are retried with the refused exports if downstream refuses them. Only a crash
+   * in the milliseconds between the decision and this forward can still lose them.
+   */
+  private Future<Void> forwardArrivedDuringExport(List<io.tailshard.sampling.store.TraceView> batch,
+      List<Future<List<byte[]>>> reads, List<KeptTrace> atDecision) {
+    ByteArrayOutputStream arrived = null;
+    int b = 0;
+    for (KeptTrace k : atDecision) {
+      // The decision hands back the live traces of the batch, in batch order.
+      while (b < batch.size() && !sameTrace(batch.get(b), k.summary())) {
+        b++;
+      }
+      if (b == batch.size()) {
+        break;
+      }
+      List<byte[]> fragments = k.fragments();
+      for (int f = reads.get(b).result().size(); f < fragments.size(); f++) {
+        if (arrived == null) {
+          arrived = new ByteArrayOutputStream();
+        }
+        arrived.writeBytes(fragments.get(f));
+      }
+      b++;
+    }
+    if (arrived == null) {
       return Future.succeededFuture();
+    }
+    byte[] bytes = arrived.toByteArray();
+    int spans;
+    try {
+      spans = index.get().index(bytes, 0, bytes.length).spanCount();
+    } catch (WireFormatException e) {
+      // Fragments were indexed when they arrived; this cannot happen short of disk corruption.
+      log.warning("spans that arrived during a kept trace's export cannot be read back: " + e.getMessage());
+      return Future.succeededFuture();
+    }
+    metrics.earlyReleaseSampled.add(spans);
+    return forward(new TraceData(bytes, spans));
+  }
+
+  private Future<Void> forward(TraceData data) {
+    return next.consumeTraces(data).transform(ar -> {
+      if (ar.failed()) {
+        metrics.exportFailures.inc();
+        if (pendingForwards.size() >= MAX_PENDING_FORWARDS) {
+          log.severe("dropping " + data.spanCount() + " spans of kept traces: downstream refuses and "
+              + MAX_PENDING_FORWARDS + " forwards already wait for it");
+        } else {
+          pendingForwards.add(data);
+          nextRetryMillis = clock.getAsLong() + RETRY_PAUSE.toMillis();
+        }
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  private static boolean sameTrace(io.tailshard.sampling.store.TraceView a, io.tailshard.sampling.store.TraceView b) {
+    return a.traceIdHigh() == b.traceIdHigh() && a.traceIdLow() == b.traceIdLow();
+  }
+
+  private Future<Void> retryKept(WindowStore s, long now) {
+    if ((retry.isEmpty() && pendingForwards.isEmpty()) || now < nextRetryMillis) {
+      return Future.succeededFuture();
+    }
+    List<TraceData> forwards = new ArrayList<>(pendingForwards);
+    pendingForwards.clear();
+    Future<Void> forwarded = Future.succeededFuture();
+    for (TraceData d : forwards) {
+      forwarded = forwarded.compose(v -> forward(d));
     }
     List<io.tailshard.sampling.store.TraceView> again = new ArrayList<>(retry);
     retry.clear();
-    return exportKept(s, again, 0, now);
+    return forwarded.compose(v -> exportKept(s, again, 0, now));
   }
 
   // ---- shutdown

@@ -16,12 +16,15 @@ import io.opentelemetry.proto.trace.v1.Status;
 import io.tailshard.common.component.TraceData;
 import io.tailshard.common.config.ConfigLoader;
 import io.tailshard.common.testing.RecordingOtlpSink;
+import io.vertx.core.Promise;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -196,6 +199,41 @@ class TailSamplingEndToEndTest {
       assertFalse(f.ledger.traces().contains(dropped.hex()), "the late span of the dropped trace is not");
       assertEquals(1, f.metric("tailshard_late_spans", "decision", "sampled"));
       assertEquals(1, f.metric("tailshard_late_spans", "decision", "not_sampled"));
+    }
+  }
+
+  /**
+   * A kept trace stays live while its read-back is exported; a span that arrives then (an lb node
+   * delivering batches it held while this node restarted) must reach the backend too, not vanish
+   * with the decision.
+   */
+  @Test
+  void aSpanArrivingWhileItsKeptTraceIsExportedIsForwarded() throws Exception {
+    String errorsOnly = String.join("\n",
+        "decision_wait: 1s",
+        "policies:",
+        "  - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}",
+        "");
+    TestTrace t = traces(9, 1, 0).get(0);
+    Span failingRoot = t.root().toBuilder().setStatus(Status.newBuilder().setCodeValue(2)).build();
+    try (SamplingNodeFixture f = new SamplingNodeFixture(dataDir, errorsOnly)) {
+      Promise<Void> gate = Promise.promise();
+      CountDownLatch exporting = new CountDownLatch(1);
+      f.sink.holdAnswers(gate.future(), exporting::countDown);
+      f.send(request(List.of(failingRoot)));
+      assertTrue(exporting.await(20, TimeUnit.SECONDS), "the kept trace is being exported");
+
+      f.send(request(List.of(t.child())));
+      f.sink.holdAnswers(null, null);
+      gate.complete();
+      String child = RecordingOtlpSink.hex(t.child().getSpanId().toByteArray(), 0, 8);
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (!f.ledger.sawSpan(child) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(f.ledger.sawSpan(child), "the span that arrived during the export reaches the backend");
+      assertEquals(2, f.ledger.distinctSpans());
+      assertEquals(0, f.ledger.duplicates(), "nothing sent twice");
     }
   }
 }
