@@ -43,7 +43,9 @@ import java.util.logging.Logger;
  *
  * <p><b>Shutdown</b>: stop taking data, finish the round in progress, close the store. Undecided
  * traces are decided after the restart, on all their spans, unless
- * {@code drop_pending_traces_on_shutdown} asks to drop them.
+ * {@code drop_pending_traces_on_shutdown} asks to drop them. After a restart with recovered traces
+ * the first decision round waits one {@code decision_wait}, so spans held for the node while it was
+ * down (an lb node's retries) reach their traces before those are decided.
  */
 final class TailSamplingProcessor implements TracesProcessor {
   static final Duration TICK = Duration.ofMillis(200);
@@ -112,7 +114,21 @@ final class TailSamplingProcessor implements TracesProcessor {
           log.info("trace buffer open at " + storeConfig.directory() + " with " + s.bufferedTraces()
               + " undecided traces (" + s.bufferedSpans() + " spans)");
           settings.telemetry().health().ready(id);
-          context.runOnContext(v -> timer = vertx.setPeriodic(TICK.toMillis(), t -> round()));
+          // Recovered traces are mostly overdue after the downtime, but senders (lb nodes retrying)
+          // still hold spans of theirs: decided at once, they would be decided on part of their
+          // spans, and a late error span would follow a "not sampled". So the first round waits one
+          // decision_wait, as long as a trace first seen now waits anyway; no new trace is delayed.
+          long firstRound = s.bufferedTraces() > 0 ? config.decisionWait().toMillis() : TICK.toMillis();
+          if (s.bufferedTraces() > 0) {
+            log.info("deciding the " + s.bufferedTraces() + " recovered traces in " + config.decisionWait()
+                .toMillis() + " ms, once spans held for this node while it was down have arrived");
+          }
+          context.runOnContext(v -> timer = vertx.setTimer(firstRound, first -> {
+            if (!stopping) {
+              timer = vertx.setPeriodic(TICK.toMillis(), t -> round());
+              round();
+            }
+          }));
           return (Void) null;
         });
   }

@@ -236,4 +236,34 @@ class TailSamplingEndToEndTest {
       assertEquals(0, f.ledger.duplicates(), "nothing sent twice");
     }
   }
+
+  /**
+   * A restarted node's recovered traces, overdue after the downtime, are decided only after one
+   * decision_wait: spans that senders held while the node was down (an lb node retrying) arrive
+   * first, so the decision sees the whole trace. Here the error span comes 500 ms after the
+   * restart, well after the first decision round would have run (every 200 ms).
+   */
+  @Test
+  void aRestartedNodeWaitsForHeldSpansBeforeDecidingRecoveredTraces() throws Exception {
+    String errorsOnly = String.join("\n",
+        "decision_wait: 2s",
+        "policies:",
+        "  - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}",
+        "");
+    TestTrace t = traces(11, 1, 1.0).get(0);
+    assertTrue(t.error(), "the child span is the error");
+    try (SamplingNodeFixture first = new SamplingNodeFixture(dataDir, errorsOnly)) {
+      first.send(request(List.of(t.root())));
+    }
+    Thread.sleep(2_500); // down for longer than decision_wait: the trace is overdue at the restart
+    try (SamplingNodeFixture second = new SamplingNodeFixture(dataDir, errorsOnly)) {
+      Thread.sleep(500);
+      second.send(request(List.of(t.child())));
+      second.awaitAllDecided(20_000);
+      String root = RecordingOtlpSink.hex(t.root().getSpanId().toByteArray(), 0, 8);
+      String child = RecordingOtlpSink.hex(t.child().getSpanId().toByteArray(), 0, 8);
+      assertTrue(second.ledger.sawSpan(root) && second.ledger.sawSpan(child),
+          "the error trace is kept whole: " + second.ledger.spansOf(t.hex()));
+    }
+  }
 }
