@@ -780,6 +780,7 @@ final class ClusterRun {
         .put("lb_nodes", s.lbNodes())
         .put("sampling_nodes", s.samplingNodes())
         .put("failing_backends", s.failingBackends())
+        .put("compression", s.compression())
         .put("jvm_options", new io.vertx.core.json.JsonArray(s.jvmOptions()))
         .put("aborted", aborted)
         .put("drained", drainedSecond > 0)

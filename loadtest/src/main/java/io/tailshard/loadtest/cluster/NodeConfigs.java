@@ -42,6 +42,7 @@ final class NodeConfigs {
         "    protocol:",
         "      otlp:",
         "        timeout: 5s",
+        "        compression: " + s.compression(),
         "        tls: {insecure: true}",
         "        retry_on_failure: {initial_interval: 100ms, max_interval: 1s}",
         "    resolver:",

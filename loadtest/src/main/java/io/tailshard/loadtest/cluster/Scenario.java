@@ -44,6 +44,8 @@ import java.util.regex.Pattern;
  * @param dnsInterval the lb nodes' DNS resolution interval (how soon they see a scale step)
  * @param failingBackends the loadbalancing exporter's {@code failing_backends}: {@code wait} or
  *     {@code reroute}
+ * @param compression between lb and sampling nodes (the loadbalancing exporter's
+ *     {@code protocol.otlp.compression}): {@code gzip}, the Collector's default, or {@code none}
  * @param jvmOptions JVM options of every node process
  */
 public record Scenario(
@@ -62,6 +64,7 @@ public record Scenario(
     Duration warmup,
     Duration dnsInterval,
     String failingBackends,
+    String compression,
     List<String> jvmOptions) {
 
   /** At most this many nodes per tier: one /24 of loopback addresses each, and a 2-core machine. */
@@ -222,10 +225,11 @@ public record Scenario(
     }
     Duration dnsInterval = positive(m, "dns_interval", Duration.ofSeconds(1));
     String failing = m.oneOf("failing_backends", "wait", "wait", "reroute");
+    String compression = m.oneOf("compression", "gzip", "gzip", "none");
     List<String> jvm = m.stringList("jvm_options", DEFAULT_JVM_OPTIONS);
     m.done();
     return new Scenario(root.file(), lb, sampling, decisionWait, policiesYaml, percentage, salt, generateArgs,
-        protocol, steps, duration, settle, warmup, dnsInterval, failing, jvm);
+        protocol, steps, duration, settle, warmup, dnsInterval, failing, compression, jvm);
   }
 
   /**

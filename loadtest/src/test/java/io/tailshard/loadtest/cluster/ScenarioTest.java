@@ -52,6 +52,7 @@ class ScenarioTest {
     assertEquals(10, s.samplingPercentage());
     assertEquals(Duration.ofSeconds(5), s.decisionWait());
     assertEquals("wait", s.failingBackends());
+    assertEquals("gzip", s.compression());
     assertEquals(Scenario.DEFAULT_JVM_OPTIONS, s.jvmOptions());
     assertEquals(Scenario.DEFAULT_POLICIES, s.policiesYaml());
     assertEquals(List.of(), s.generateArgs());
