@@ -12,6 +12,8 @@ import io.tailshard.common.service.Tier;
 import io.tailshard.common.service.TierMain;
 import io.tailshard.sampling.extension.rocksdb.RocksDbStorageExtensionFactory;
 import io.tailshard.sampling.processor.tailsampling.TailSamplingProcessorFactory;
+import io.tailshard.sampling.connector.spanmetrics.SpanMetricsConnectorFactory;
+import io.tailshard.sampling.exporter.prometheus.PrometheusExporterFactory;
 
 /** Entry point of sampling-tier: buffers each trace until its decision, samples, exports the kept ones. */
 public final class SamplingTierMain {
@@ -34,6 +36,8 @@ public final class SamplingTierMain {
             .add(new TailSamplingProcessorFactory())
             .add(new RocksDbStorageExtensionFactory())
             .add(new DebugExporterFactory())
+            .add(new SpanMetricsConnectorFactory())
+            .add(new PrometheusExporterFactory())
             .build();
     return new Tier(
         "sampling-tier", "buffers every span of a trace, decides at decision time, exports the kept traces",

@@ -1,8 +1,14 @@
 package io.tailshard.common.processor;
 
 import io.tailshard.common.component.ProcessorFactory;
+import io.tailshard.common.processor.attributes.AttributesFactory;
 import io.tailshard.common.processor.batch.BatchFactory;
+import io.tailshard.common.processor.filter.FilterFactory;
 import io.tailshard.common.processor.memorylimiter.MemoryLimiterFactory;
+import io.tailshard.common.processor.redaction.RedactionFactory;
+import io.tailshard.common.processor.resource.ResourceFactory;
+import io.tailshard.common.processor.resourcedetection.ResourceDetectionFactory;
+import io.tailshard.common.processor.transform.TransformFactory;
 import java.util.List;
 
 /**
@@ -15,6 +21,7 @@ public final class Processors {
 
   /** A new instance of every processor factory, in no particular order. */
   public static List<ProcessorFactory<?>> all() {
-    return List.of(new MemoryLimiterFactory(), new BatchFactory());
+    return List.of(new MemoryLimiterFactory(), new BatchFactory(), new ResourceFactory(), new AttributesFactory(),
+        new TransformFactory(), new FilterFactory(), new RedactionFactory(), new ResourceDetectionFactory());
   }
 }

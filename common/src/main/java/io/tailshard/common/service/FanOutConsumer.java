@@ -53,7 +53,7 @@ public final class FanOutConsumer implements TracesConsumer {
   }
 
   /** The failure to report: retryable refusal, else permanent refusal, else the first other failure. */
-  private static Throwable worst(List<Future<Void>> results) {
+  static Throwable worst(List<Future<Void>> results) {
     Throwable permanent = null;
     Throwable other = null;
     for (Future<Void> f : results) {

@@ -4,11 +4,17 @@ import io.tailshard.common.component.Component;
 import io.tailshard.common.component.ComponentId;
 import io.tailshard.common.component.ComponentKind;
 import io.tailshard.common.component.ComponentSettings;
+import io.tailshard.common.component.ConnectorFactory;
 import io.tailshard.common.component.ExporterFactory;
 import io.tailshard.common.component.ExtensionFactory;
 import io.tailshard.common.component.Host;
+import io.tailshard.common.component.KeptTraces;
+import io.tailshard.common.component.MetricsConsumer;
+import io.tailshard.common.component.MetricsExporter;
+import io.tailshard.common.component.MetricsExporterFactory;
 import io.tailshard.common.component.ProcessorFactory;
 import io.tailshard.common.component.ReceiverFactory;
+import io.tailshard.common.component.TracesConnector;
 import io.tailshard.common.component.TracesConsumer;
 import io.tailshard.common.component.TracesExporter;
 import io.tailshard.common.component.TracesProcessor;
@@ -30,14 +36,17 @@ import java.util.logging.Logger;
 
 /**
  * The running graph of one {@link ServiceConfig}: the extensions listed in
- * {@code service.extensions}, and for each traces pipeline its exporters, its processors chained in
- * the order given, and its receivers. A receiver named in several pipelines is one instance feeding
- * all of them through a {@link FanOutConsumer}; an exporter named in several pipelines is one
- * instance; a processor is one instance per pipeline, as in the Collector.
+ * {@code service.extensions}, and for each pipeline its exporters, its processors chained in the
+ * order given, and its receivers. Traces and metrics pipelines are built; a connector (such as
+ * {@code spanmetrics}) is the exporter of traces pipelines and the receiver of metrics pipelines,
+ * as in the Collector. A receiver or connector named in several pipelines is one instance feeding
+ * all of them through a fan-out; an exporter named in several pipelines of one signal is one
+ * instance; a processor is one instance per pipeline.
  *
- * <p>Lifecycle: {@link #start()} starts consumers first (extensions, exporters, processors from the
- * last in each pipeline to the first, receivers), one at a time, so no component hands data to one
- * that is not running. If one fails to start, those attempted so far are shut down again, newest
+ * <p>Lifecycle: {@link #start()} starts consumers first (extensions, exporters, then pipeline by
+ * pipeline with the pipelines a connector feeds before the connector and the connector before the
+ * processors that feed it, each pipeline's processors from last to first, receivers last), one at
+ * a time, so no component hands data to one that is not running. If one fails to start, those attempted so far are shut down again, newest
  * first, and the start fails with the cause named after the component. {@link #shutdown()} stops
  * producers first (the reverse order), goes on past failures, and is idempotent; it is safe
  * before, during and after {@code start()}.
@@ -69,6 +78,7 @@ public final class Service implements Host {
   private final Vertx vertx;
   private final Telemetry telemetry;
   private final Map<ComponentId, Component> extensions = new LinkedHashMap<>();
+  private final KeptTraces keptTraces = KeptTraces.create();
   private final List<Node> startOrder = new ArrayList<>();
   /** Every component made so far, in creation order; used only when creation fails half-way. */
   private final List<Component> created = new ArrayList<>();
@@ -128,6 +138,11 @@ public final class Service implements Host {
       }
     }
     return out;
+  }
+
+  @Override
+  public KeptTraces keptTraces() {
+    return keptTraces;
   }
 
   /** What the components listen on, e.g. {@code extension health_check=0.0.0.0:13133}; meaningful once started. */
@@ -289,47 +304,128 @@ public final class Service implements Host {
       startOrder.add(new Node("extension " + id, ext));
     }
 
-    Map<ComponentId, TracesExporter> exporters = new LinkedHashMap<>();
-    List<Node> processors = new ArrayList<>();
-    Map<ComponentId, List<TracesConsumer>> receiverHeads = new LinkedHashMap<>();
+    // Exporters first (one instance per id and signal), in config order: every pipeline ends in them.
+    Map<ComponentId, TracesExporter> tracesExporters = new LinkedHashMap<>();
+    Map<ComponentId, MetricsExporter> metricsExporters = new LinkedHashMap<>();
     for (PipelineConfig p : config.pipelines().values()) {
-      if (p.id().signal() != Signal.TRACES) {
-        // SignalSupport refuses such pipelines while no component carries other signals.
-        throw new IllegalStateException("only traces pipelines are built; pipeline " + p.id() + " got through the checks");
-      }
-      List<TracesConsumer> pipelineExporters = new ArrayList<>();
       for (ComponentId id : p.exporters()) {
-        TracesExporter e = exporters.get(id);
-        if (e == null) {
-          ComponentConfig c = config.resolve(SignalSupport.Role.EXPORTER, id);
-          e = create(c, () -> createExporter(c));
-          exporters.put(id, e);
+        ComponentConfig c = config.resolve(SignalSupport.Role.EXPORTER, id);
+        if (c.kind() == ComponentKind.CONNECTOR) {
+          continue;
+        }
+        if (p.id().signal() == Signal.TRACES && !tracesExporters.containsKey(id)) {
+          TracesExporter e = create(c, () -> createExporter(c));
+          tracesExporters.put(id, e);
+          startOrder.add(new Node("exporter " + id, e));
+        } else if (p.id().signal() == Signal.METRICS && !metricsExporters.containsKey(id)) {
+          MetricsExporter e = create(c, () -> createMetricsExporter(c));
+          metricsExporters.put(id, e);
           startOrder.add(new Node("exporter " + id, e));
         }
-        pipelineExporters.add(e);
+      }
+    }
+
+    // Then pipelines, each after the pipelines its connectors feed, so that a connector is created
+    // (and started) after everything downstream of it and before the processors upstream of it.
+    Map<PipelineId, MetricsConsumer> metricsHeads = new LinkedHashMap<>();
+    Map<ComponentId, TracesConnector> connectors = new LinkedHashMap<>();
+    Map<ComponentId, List<TracesConsumer>> receiverHeads = new LinkedHashMap<>();
+    for (PipelineConfig p : downstreamFirst()) {
+      if (p.id().signal() == Signal.METRICS) {
+        // SignalSupport lets only connectors be receivers of a metrics pipeline, and no processor.
+        List<MetricsConsumer> ends = new ArrayList<>();
+        p.exporters().forEach(id -> ends.add(metricsExporters.get(id)));
+        metricsHeads.put(p.id(), MetricsFanOut.of(ends));
+        continue;
+      }
+      if (p.id().signal() != Signal.TRACES) {
+        throw new IllegalStateException("pipeline " + p.id() + " got through the checks but its signal is not built");
+      }
+      List<TracesConsumer> ends = new ArrayList<>();
+      for (ComponentId id : p.exporters()) {
+        ComponentConfig c = config.resolve(SignalSupport.Role.EXPORTER, id);
+        if (c.kind() != ComponentKind.CONNECTOR) {
+          ends.add(tracesExporters.get(id));
+          continue;
+        }
+        TracesConnector conn = connectors.get(id);
+        if (conn == null) {
+          MetricsConsumer next = MetricsFanOut.of(fedBy(id, metricsHeads));
+          conn = create(c, () -> createConnector(c, next));
+          connectors.put(id, conn);
+          startOrder.add(new Node("connector " + id, conn));
+        }
+        ends.add(conn);
       }
       // Processors are made from the last to the first, each with the consumer after it; that is
       // also the order they start in.
-      TracesConsumer next = FanOutConsumer.of(pipelineExporters);
+      TracesConsumer next = FanOutConsumer.of(ends);
       for (int i = p.processors().size() - 1; i >= 0; i--) {
         ComponentConfig c = config.resolve(SignalSupport.Role.PROCESSOR, p.processors().get(i));
         TracesConsumer downstream = next;
         TracesProcessor proc = create(c, () -> createProcessor(c, downstream));
-        processors.add(new Node("processor " + c.id() + " (pipeline " + p.id() + ")", proc));
+        startOrder.add(new Node("processor " + c.id() + " (pipeline " + p.id() + ")", proc));
         next = proc;
       }
       for (ComponentId id : p.receivers()) {
         receiverHeads.computeIfAbsent(id, k -> new ArrayList<>()).add(next);
       }
     }
-    // Until now startOrder held extensions and exporters; processors come next, receivers last.
-    startOrder.addAll(processors);
+    // Receivers last: they are the producers of every pipeline.
     for (Map.Entry<ComponentId, List<TracesConsumer>> e : receiverHeads.entrySet()) {
       ComponentConfig c = config.resolve(SignalSupport.Role.RECEIVER, e.getKey());
       TracesConsumer next = FanOutConsumer.of(e.getValue());
       Component r = create(c, () -> createReceiver(c, next));
       startOrder.add(new Node("receiver " + e.getKey(), r));
     }
+  }
+
+  /** The heads of the metrics pipelines that receive from connector {@code id}, built already. */
+  private List<MetricsConsumer> fedBy(ComponentId id, Map<PipelineId, MetricsConsumer> metricsHeads) {
+    List<MetricsConsumer> out = new ArrayList<>();
+    for (PipelineConfig q : config.pipelines().values()) {
+      if (q.receivers().contains(id) && q.id().signal() == Signal.METRICS) {
+        out.add(metricsHeads.get(q.id()));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The pipelines ordered so that every pipeline comes after the pipelines its connectors feed;
+   * otherwise in config order (so a config without connectors builds exactly as written). The
+   * parser makes sure every connector is used on both sides.
+   */
+  private List<PipelineConfig> downstreamFirst() {
+    List<PipelineConfig> out = new ArrayList<>();
+    Map<PipelineId, Boolean> state = new LinkedHashMap<>(); // false: on the current path, true: placed
+    for (PipelineConfig p : config.pipelines().values()) {
+      place(p, state, out);
+    }
+    return out;
+  }
+
+  private void place(PipelineConfig p, Map<PipelineId, Boolean> state, List<PipelineConfig> out) {
+    Boolean s = state.get(p.id());
+    if (Boolean.TRUE.equals(s)) {
+      return;
+    }
+    if (Boolean.FALSE.equals(s)) {
+      throw ConfigException.at(p.node(), "pipeline '" + p.id() + "' feeds itself through connectors; connectors must not form a cycle");
+    }
+    state.put(p.id(), false);
+    for (ComponentId id : p.exporters()) {
+      if (config.component(ComponentKind.CONNECTOR, id).isEmpty()) {
+        continue;
+      }
+      for (PipelineConfig q : config.pipelines().values()) {
+        if (q.receivers().contains(id)) {
+          place(q, state, out);
+        }
+      }
+    }
+    state.put(p.id(), true);
+    out.add(p);
   }
 
   private <T extends Component> T create(ComponentConfig c, Supplier<T> make) {
@@ -361,6 +457,16 @@ public final class Service implements Host {
   @SuppressWarnings("unchecked")
   private TracesExporter createExporter(ComponentConfig c) {
     return ((ExporterFactory<Object>) c.factory()).createTracesExporter(settings(c), c.config());
+  }
+
+  @SuppressWarnings("unchecked")
+  private MetricsExporter createMetricsExporter(ComponentConfig c) {
+    return ((MetricsExporterFactory<Object>) c.factory()).createMetricsExporter(settings(c), c.config());
+  }
+
+  @SuppressWarnings("unchecked")
+  private TracesConnector createConnector(ComponentConfig c, MetricsConsumer next) {
+    return ((ConnectorFactory<Object>) c.factory()).createTracesToMetrics(settings(c), c.config(), next);
   }
 
   @SuppressWarnings("unchecked")

@@ -3,7 +3,9 @@ package io.tailshard.common.service;
 import io.tailshard.common.component.ComponentFactory;
 import io.tailshard.common.component.ComponentId;
 import io.tailshard.common.component.ComponentKind;
+import io.tailshard.common.component.ConnectorFactory;
 import io.tailshard.common.component.ExporterFactory;
+import io.tailshard.common.component.MetricsExporterFactory;
 import io.tailshard.common.component.ProcessorFactory;
 import io.tailshard.common.component.ReceiverFactory;
 import io.tailshard.common.config.ConfigException;
@@ -14,10 +16,11 @@ import java.util.Set;
 
 /**
  * Which signals each component can carry in each place of a pipeline. This is the one place that
- * decides it: when a component gains a signal (the spanmetrics connector takes traces as an
- * exporter and gives metrics as a receiver), this class and {@link Service}'s builder are what
- * change. Today every receiver, processor and exporter factory makes traces components only, and
- * no connector is built, so a {@code metrics} or {@code logs} pipeline is refused at start-up.
+ * decides it, from the factory's type: a receiver factory makes traces receivers; an
+ * {@link ExporterFactory} makes traces exporters and a {@link MetricsExporterFactory} metrics
+ * exporters (a type may be both); a {@link ConnectorFactory} takes traces as an exporter and gives
+ * metrics as a receiver; processors carry traces. A factory never has a create method it cannot
+ * honour, so support is read from what it implements, not found out by calling it.
  */
 final class SignalSupport {
   /** The list of a pipeline a component is named in. */
@@ -42,20 +45,35 @@ final class SignalSupport {
 
   /** The signals a component of this factory can carry when named in a pipeline's {@code role} list. */
   static Set<Signal> signals(ComponentFactory<?> factory, Role role) {
+    Set<Signal> out = EnumSet.noneOf(Signal.class);
     switch (role) {
       case RECEIVER:
-        return factory instanceof ReceiverFactory ? EnumSet.of(Signal.TRACES) : EnumSet.noneOf(Signal.class);
+        if (factory instanceof ReceiverFactory) {
+          out.add(Signal.TRACES);
+        }
+        if (factory instanceof ConnectorFactory) {
+          out.add(Signal.METRICS);
+        }
+        break;
       case PROCESSOR:
-        return factory instanceof ProcessorFactory ? EnumSet.of(Signal.TRACES) : EnumSet.noneOf(Signal.class);
+        if (factory instanceof ProcessorFactory) {
+          out.add(Signal.TRACES);
+        }
+        break;
       default:
-        // Connectors fall through to "none" on either side: no connector factory exists yet.
-        return factory instanceof ExporterFactory ? EnumSet.of(Signal.TRACES) : EnumSet.noneOf(Signal.class);
+        if (factory instanceof ExporterFactory || factory instanceof ConnectorFactory) {
+          out.add(Signal.TRACES);
+        }
+        if (factory instanceof MetricsExporterFactory) {
+          out.add(Signal.METRICS);
+        }
     }
+    return out;
   }
 
   /**
-   * Fails on the first component of the pipeline that cannot carry the pipeline's signal. For a
-   * signal no pipeline can carry yet, the message says that such pipelines are not built yet.
+   * Fails on the first component of the pipeline that cannot carry the pipeline's signal. For
+   * {@code logs}, which no component carries yet, the message says that such pipelines are not built.
    */
   static void check(PipelineConfig pipeline, ServiceConfig config) {
     Signal signal = pipeline.id().signal();
@@ -74,11 +92,28 @@ final class SignalSupport {
       }
       String what = c.kind().word() + " '" + c.id() + "'";
       String problem =
-          signal == Signal.TRACES
-              ? what + " does not support traces"
-              : signal.word() + " pipelines are not built yet: " + what + " does not take " + signal.word()
-                  + " in this tier";
+          signal == Signal.LOGS
+              ? "logs pipelines are not built yet: " + what + " does not take logs in this tier"
+              : what + " does not support " + signal.word() + " as " + article(role.word) + " " + role.word
+                  + supported(c.factory(), role);
       throw ConfigException.at(nodes.get(i), problem);
     }
+  }
+
+  private static String article(String word) {
+    return "aeiou".indexOf(word.charAt(0)) >= 0 ? "an" : "a";
+  }
+
+  private static String supported(ComponentFactory<?> factory, Role role) {
+    Set<Signal> s = signals(factory, role);
+    if (s.isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder(" (it carries ");
+    int n = 0;
+    for (Signal x : s) {
+      sb.append(n++ == 0 ? "" : ", ").append(x.word());
+    }
+    return sb.append(" there)").toString();
   }
 }

@@ -186,12 +186,12 @@ class ServiceConfigTest {
   }
 
   @Test
-  void aMetricsPipelineIsRefusedUntilItsComponentsTakeMetrics() {
+  void aMetricsPipelineRefusesComponentsThatDoNotTakeMetrics() {
     ConfigException e =
         refused(COMPONENTS + PIPELINE + "    metrics/own:\n      receivers: [test_receiver]\n      exporters: [test_exporter]\n");
     assertMessage(
         e, 11, "service.pipelines.metrics/own.receivers[0]",
-        "metrics pipelines are not built yet: receiver 'test_receiver' does not take metrics in this tier");
+        "receiver 'test_receiver' does not support metrics as a receiver (it carries traces there)");
   }
 
   @Test

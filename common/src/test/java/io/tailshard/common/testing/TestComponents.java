@@ -84,14 +84,20 @@ public final class TestComponents {
 
   /** A registry with the test types, health_check, and the planned Collector types. */
   public Components components() {
-    return PlannedTypes.register(Components.builder())
+    return components(List.of());
+  }
+
+  /** The same registry plus {@code extra} factories (real components under test). */
+  public Components components(List<? extends ComponentFactory<?>> extra) {
+    Components.Builder b = PlannedTypes.register(Components.builder())
         .add(new ReceiverF())
         .add(new ProcessorF())
         .add(new ExporterF())
         .add(new ExtensionF())
         .add(new ConnectorF())
-        .add(new HealthCheckExtensionFactory())
-        .build();
+        .add(new HealthCheckExtensionFactory());
+    extra.forEach(b::add);
+    return b.build();
   }
 
   private static void failIfAsked(Behaviour b) {

@@ -110,12 +110,28 @@ public final class OtlpTraceSender implements SendingQueue.Sender, AutoCloseable
     return config.endpoint();
   }
 
+  /** The metrics service's Export method, for {@link OtlpMetricsExporter}. */
+  static final ServiceMethod<Buffer, Buffer> EXPORT_METRICS = ServiceMethod.client(
+      ServiceName.create("opentelemetry.proto.collector.metrics.v1.MetricsService"),
+      "Export",
+      GrpcMessageEncoder.IDENTITY,
+      GrpcMessageDecoder.IDENTITY);
+
   @Override
   public Future<SendResult> send(TraceData data) {
-    Promise<SendResult> result = Promise.promise();
     Buffer body = Buffer.buffer(data.length());
     body.appendBytes(data.array(), data.offset(), data.length());
-    client.request(address, EXPORT).onComplete(ar -> {
+    return send(body, EXPORT);
+  }
+
+  /**
+   * Sends one serialized request to {@code method} of the destination. Both OTLP services answer
+   * with the same shape ({@code partial_success} with a rejected count and a message), so the
+   * classification is shared.
+   */
+  Future<SendResult> send(Buffer body, ServiceMethod<Buffer, Buffer> method) {
+    Promise<SendResult> result = Promise.promise();
+    client.request(address, method).onComplete(ar -> {
       if (ar.failed()) {
         result.complete(SendResult.retryable("cannot connect to " + config.endpoint() + ": " + ar.cause().getMessage(), Duration.ZERO));
         return;

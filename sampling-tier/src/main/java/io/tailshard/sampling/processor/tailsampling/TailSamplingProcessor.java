@@ -82,6 +82,7 @@ final class TailSamplingProcessor implements TracesProcessor {
   private long timer = -1;
   private boolean roundRunning;
   private long nextRetryMillis;
+  private boolean reportedFull;
 
   TailSamplingProcessor(ComponentSettings settings, TailSamplingConfig config, WindowStoreConfig storeConfig,
       TracesConsumer next, LongSupplier clock) {
@@ -217,6 +218,7 @@ final class TailSamplingProcessor implements TracesProcessor {
     if (roundRunning || s == null || stopping) {
       return;
     }
+    reportFullness(s);
     roundRunning = true;
     long started = System.nanoTime();
     long now = clock.getAsLong();
@@ -230,6 +232,22 @@ final class TailSamplingProcessor implements TracesProcessor {
             log.warning("decision round failed (will run again): " + ar.cause());
           }
         });
+  }
+
+  /** A full buffer refuses new spans (retryable); say so in health, so the node shows why. */
+  private void reportFullness(WindowStore s) {
+    boolean full = s.isFull();
+    if (full != reportedFull) {
+      reportedFull = full;
+      if (full) {
+        settings.telemetry().health().notReady(id + "/buffer", "trace buffer full (max_store_size "
+            + storeConfig.maxSizeBytes() + " bytes or num_traces " + storeConfig.maxTraces() + "): new spans are refused");
+        log.warning("trace buffer full: refusing new spans until decided traces free room");
+      } else {
+        settings.telemetry().health().ready(id + "/buffer");
+        log.info("trace buffer has room again");
+      }
+    }
   }
 
   private Future<Void> decide(WindowStore s, List<io.tailshard.sampling.store.TraceView> due, long now) {
@@ -307,6 +325,8 @@ final class TailSamplingProcessor implements TracesProcessor {
           log.fine("kept traces refused downstream, will retry: " + ar.cause());
           return Future.succeededFuture();
         }
+        // Span metrics attach exemplars only for kept traces: tell them which ones were kept.
+        settings.host().keptTraces().publish(data);
         List<io.tailshard.sampling.store.Decision> decided = new ArrayList<>(batch.size());
         for (io.tailshard.sampling.store.TraceView t : batch) {
           decided.add(new io.tailshard.sampling.store.Decision(t.traceIdHigh(), t.traceIdLow(), true));

@@ -47,6 +47,15 @@ class KillNineTest {
 
   @Test
   void everyAcknowledgedSpanIsAccountedForAfterSigkill() throws Exception {
+    restartMidRun(true);
+  }
+
+  @Test
+  void sigtermStopsCleanlyAndTheRestartDecidesWhatWasPending() throws Exception {
+    restartMidRun(false);
+  }
+
+  private void restartMidRun(boolean sigkill) throws Exception {
     Vertx vertx = Vertx.vertx();
     SpanLedger ledger = new SpanLedger();
     RecordingOtlpSink sink = new RecordingOtlpSink(vertx, "127.0.0.1", SamplingNodeFixture.freePort(), ledger);
@@ -92,8 +101,17 @@ class KillNineTest {
       for (int w = 0; w < waves; w++) {
         if (w == waves / 2) {
           // Mid-run, with traces half received and others waiting for their decision.
-          node.toHandle().destroyForcibly();
-          node.waitFor(10, TimeUnit.SECONDS);
+          if (sigkill) {
+            node.toHandle().destroyForcibly();
+          } else {
+            node.toHandle().destroy();
+          }
+          assertTrue(node.waitFor(60, TimeUnit.SECONDS), "the node stopped");
+          if (!sigkill) {
+            assertEquals(143, node.exitValue(), "SIGTERM exit");
+            String log = Files.readString(dir.resolve("node-1.log"));
+            assertTrue(log.contains("undecided traces; they are decided after restart"), log);
+          }
           killedAtWave = w;
           node = startNode(config, dir.resolve("node-2.log"));
         }
@@ -147,7 +165,7 @@ class KillNineTest {
           unaccounted++; // a dropped trace must not reach the backend
         }
       }
-      System.out.printf("SIGKILL at wave %d: %d traces, %d acknowledged spans, %d sends retried across the restart; "
+      System.out.printf((sigkill ? "SIGKILL" : "SIGTERM") + " at wave %d: %d traces, %d acknowledged spans, %d sends retried across the restart; "
               + "kept traces %d; unaccounted spans %d; duplicates at backend %d (re-export of traces decided "
               + "but not yet recorded when killed)%n",
           killedAtWave, traces.size(), ackedSpans.values().stream().mapToInt(List::size).sum(), retried,

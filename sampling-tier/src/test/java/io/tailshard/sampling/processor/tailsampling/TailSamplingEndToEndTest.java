@@ -174,6 +174,99 @@ class TailSamplingEndToEndTest {
   }
 
   @Test
+  void keptTracesAreCompleteWhenTheirSpansArriveOverSeconds() throws Exception {
+    String policies = String.join("\n",
+        "decision_wait: 4s",
+        "policies:",
+        "  - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}",
+        "  - {name: half, type: probabilistic, probabilistic: {sampling_percentage: 50}}",
+        "");
+    List<TestTrace> traces = traces(17, 3_000, 0.1);
+    try (SamplingNodeFixture f = new SamplingNodeFixture(dataDir, policies)) {
+      long start = System.currentTimeMillis();
+      // Children first, then, 2.5 seconds later, the roots, as a slow request's root span ends last.
+      for (int i = 0; i < traces.size(); i += 500) {
+        List<Span> children = new ArrayList<>();
+        traces.subList(i, i + 500).forEach(t -> children.add(t.child()));
+        f.send(request(children));
+      }
+      Thread.sleep(1_200);
+      List<Span> extra = new ArrayList<>();
+      for (TestTrace t : traces) {
+        // A third span of each trace, in a request of its own, in between.
+        extra.add(t.child().toBuilder().setSpanId(ByteString.copyFrom(reverse(t.child().getSpanId().toByteArray())))
+            .setStatus(Status.getDefaultInstance()).build());
+      }
+      f.send(request(extra));
+      Thread.sleep(1_300);
+      for (int i = 0; i < traces.size(); i += 500) {
+        List<Span> roots = new ArrayList<>();
+        traces.subList(i, i + 500).forEach(t -> roots.add(t.root()));
+        f.send(request(roots));
+      }
+      long spread = System.currentTimeMillis() - start;
+      f.awaitAllDecided(30_000);
+      int kept = 0;
+      int incomplete = 0;
+      int errorsMissing = 0;
+      for (TestTrace t : traces) {
+        int spans = f.ledger.spansOf(t.hex()).size();
+        if (spans > 0) {
+          kept++;
+          incomplete += spans == 3 ? 0 : 1;
+        } else if (t.error()) {
+          errorsMissing++;
+        }
+      }
+      System.out.printf("3 spans per trace over %d ms in 3 requests each: %d of %d traces kept, %d incomplete, "
+          + "%d error traces missing%n", spread, kept, traces.size(), incomplete, errorsMissing);
+      assertTrue(spread >= 2_000, "the spans of each trace were spread over seconds");
+      assertEquals(0, incomplete, "every kept trace has all 3 spans");
+      assertEquals(0, errorsMissing, "every error trace kept");
+      assertEquals(0, f.metric("tailshard_late_spans"), "no span came after its trace's decision");
+    }
+  }
+
+  private static byte[] reverse(byte[] b) {
+    byte[] r = new byte[b.length];
+    for (int i = 0; i < b.length; i++) {
+      r[i] = b[b.length - 1 - i];
+    }
+    return r;
+  }
+
+  @Test
+  void aFullBufferRefusesRetryablyAndLosesNothing() throws Exception {
+    String small = String.join("\n",
+        "decision_wait: 1s",
+        "num_traces: 200",
+        "policies:",
+        "  - {name: everything, type: always_sample}",
+        "");
+    List<TestTrace> traces = traces(9, 2_000, 0);
+    try (SamplingNodeFixture f = new SamplingNodeFixture(dataDir, small)) {
+      boolean sawNotReady = false;
+      for (int i = 0; i < traces.size(); i += 100) {
+        List<Span> spans = new ArrayList<>();
+        for (TestTrace t : traces.subList(i, i + 100)) {
+          spans.add(t.root());
+          spans.add(t.child());
+        }
+        f.send(request(spans)); // retries while the node answers UNAVAILABLE
+        sawNotReady |= !f.node.telemetry().health().isReady();
+      }
+      f.awaitAllDecided(30_000);
+      double refused = f.metric("otelcol_receiver_refused_spans");
+      System.out.printf("num_traces 200, 2,000 traces sent in requests of 100: %.0f spans refused (retried), "
+          + "health went not-ready: %s, traces at the backend %d%n", refused, sawNotReady, f.ledger.traces().size());
+      assertTrue(refused > 0, "the bound was reached and data refused retryably");
+      assertEquals(traces.size(), f.ledger.traces().size(), "every trace kept in the end");
+      assertEquals(2L * traces.size(), f.ledger.distinctSpans(), "no span lost");
+      assertEquals(0, f.ledger.duplicates());
+    }
+  }
+
+  @Test
   void aLateSpanFollowsItsTracesDecision() throws Exception {
     String errorsOnly = String.join("\n",
         "decision_wait: 1s",
