@@ -6,6 +6,7 @@ import io.tailshard.common.component.TraceData;
 import io.tailshard.common.component.TracesConsumer;
 import io.tailshard.common.component.TracesProcessor;
 import io.tailshard.common.otlp.wire.TraceRequestIndex;
+import io.tailshard.common.otlp.wire.TraceRequestWriter;
 import io.tailshard.common.otlp.wire.WireFormatException;
 import io.tailshard.sampling.store.AppendResult;
 import io.tailshard.sampling.store.KeptTrace;
@@ -20,7 +21,9 @@ import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -316,7 +319,7 @@ final class TailSamplingProcessor implements TracesProcessor {
         }
         spans += batch.get(i).spanCount();
       }
-      TraceData data = new TraceData(out.toByteArray(), spans);
+      TraceData data = withoutRepeatedSpans(out.toByteArray(), spans);
       return next.consumeTraces(data).transform(ar -> {
         if (ar.failed()) {
           metrics.exportFailures.inc();
@@ -396,6 +399,49 @@ final class TailSamplingProcessor implements TracesProcessor {
       }
       return Future.succeededFuture();
     });
+  }
+
+  /**
+   * The kept traces' fragments with every span once. A sender that retries after a lost
+   * acknowledgement (an lb node whose sampling node was killed, or timed out, between storing a
+   * batch and answering) delivers the same spans again, and both copies are buffered under the
+   * trace; a span is the same span when its trace id and span id are. Cold path: kept traces only.
+   */
+  private TraceData withoutRepeatedSpans(byte[] bytes, int spans) {
+    TraceRequestIndex idx = index.get();
+    try {
+      idx.index(bytes, 0, bytes.length);
+    } catch (WireFormatException e) {
+      return new TraceData(bytes, spans); // stored fragments were indexed on arrival; send as read
+    }
+    int n = idx.spanCount();
+    Set<SpanKey> seen = new HashSet<>(n * 2);
+    boolean[] repeat = new boolean[n];
+    int repeats = 0;
+    byte[] b = idx.buffer();
+    for (int i = 0; i < n; i++) {
+      long span = spanId(b, idx.spanIdOffset(i), idx.spanIdLength(i));
+      if (!seen.add(new SpanKey(idx.traceIdHigh(i), idx.traceIdLow(i), span))) {
+        repeat[i] = true;
+        repeats++;
+      }
+    }
+    if (repeats == 0) {
+      return new TraceData(bytes, n);
+    }
+    metrics.duplicateSpans.add(repeats);
+    byte[] once = TraceRequestWriter.select(idx, i -> !repeat[i]);
+    return new TraceData(once, n - repeats);
+  }
+
+  private record SpanKey(long traceHigh, long traceLow, long spanId) {}
+
+  private static long spanId(byte[] b, int offset, int length) {
+    long v = 0;
+    for (int i = 0; i < length && i < 8; i++) {
+      v = (v << 8) | (b[offset + i] & 0xFF);
+    }
+    return v;
   }
 
   private static boolean sameTrace(io.tailshard.sampling.store.TraceView a, io.tailshard.sampling.store.TraceView b) {

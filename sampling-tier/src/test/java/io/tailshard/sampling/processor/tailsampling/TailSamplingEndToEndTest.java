@@ -359,4 +359,27 @@ class TailSamplingEndToEndTest {
           "the error trace is kept whole: " + second.ledger.spansOf(t.hex()));
     }
   }
+
+  /**
+   * A sender that retries after a lost acknowledgement (an lb node whose sampling node was killed
+   * between storing a batch and answering) delivers the same spans twice; the kept trace goes out
+   * with each span once.
+   */
+  @Test
+  void aKeptTraceIsExportedWithEachSpanOnceWhenASenderRetried() throws Exception {
+    String errorsOnly = String.join("\n",
+        "decision_wait: 1s",
+        "policies:",
+        "  - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}",
+        "");
+    TestTrace t = traces(13, 1, 1.0).get(0);
+    try (SamplingNodeFixture f = new SamplingNodeFixture(dataDir, errorsOnly)) {
+      f.send(request(List.of(t.root(), t.child())));
+      f.send(request(List.of(t.root(), t.child())));
+      f.awaitAllDecided(20_000);
+      assertEquals(2, f.ledger.distinctSpans(), "both spans kept");
+      assertEquals(0, f.ledger.duplicates(), "each once");
+      assertEquals(2, f.metric("tailshard_tail_sampling_duplicate_spans"), "the repeats are counted");
+    }
+  }
 }
