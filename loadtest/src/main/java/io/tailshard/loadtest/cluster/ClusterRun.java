@@ -59,6 +59,8 @@ final class ClusterRun {
   /** Processes that ended in a way nobody asked for, or did not stop cleanly. */
   private final List<String> exitProblems = new ArrayList<>();
   private final List<JsonObject> events = new ArrayList<>();
+  /** Each SIGKILL: the node, its endpoint and the DNS answer (the ring) at that moment. */
+  private final List<JsonObject> kills = new ArrayList<>();
   private final Instant deadline;
   private LoopbackDnsServer dns;
   private ChildProcess sink;
@@ -458,6 +460,12 @@ final class ClusterRun {
         return;
       }
       long pid = n.proc.pid();
+      kills.add(new JsonObject()
+          .put("node", n.name())
+          .put("endpoint", n.address + ":" + layout.otlpPort())
+          .put("unix_ms", System.currentTimeMillis())
+          .put("ring", new io.vertx.core.json.JsonArray(samplings.stream().filter(x -> x.inDns)
+              .map(x -> x.address + ":" + layout.otlpPort()).toList())));
       n.proc.kill();
       n.kills++;
       n.starting = false;
@@ -788,6 +796,7 @@ final class ClusterRun {
             .put("note", "spans/s over [from_s, load_end_s]; CPU-s per 1M spans over [from_s, end_s]"))
         .put("processes", processes)
         .put("tiers", tierJson)
+        .put("kills", new io.vertx.core.json.JsonArray(kills))
         .put("events", new io.vertx.core.json.JsonArray(events));
   }
 

@@ -20,8 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A short scenario end to end with the packaged tier jars: 1 lb node, 2 sampling nodes, 12 s of
  * low load and a SIGKILL of a sampling node restarted a second later. In {@code mvn verify} the
- * tiers are packaged before this module's tests run (reactor order); with {@code -pl loadtest}
- * alone the jars may be missing, and the test is skipped with a message saying so.
+ * tiers are packaged before this module's tests run (reactor order); with {@code -pl loadtest -am}
+ * lb-tier is not built, and the jars of an earlier {@code package} are used when present (the test
+ * is skipped with a message saying so when they are not).
  */
 class ClusterCommandTest {
   @TempDir Path dir;
