@@ -3,7 +3,9 @@ package io.tailshard.loadtest.cluster;
 import io.tailshard.common.config.Durations;
 import io.tailshard.common.dns.LoopbackDnsServer;
 import io.tailshard.loadtest.LoadTestMain;
+import io.tailshard.loadtest.report.ReportCommand;
 import io.tailshard.loadtest.truth.GroundTruthFiles;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -19,7 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -267,7 +271,6 @@ final class ClusterRun {
       }
       sleep(200);
     }
-    Files.createDirectories(dir);
     nodesCsv = Files.newBufferedWriter(dir.resolve(GroundTruthFiles.NODES_TIMESERIES), StandardCharsets.UTF_8);
     nodesCsv.write("t_s,unix_ms,process,role,spans_per_s,backlog,cpu_seconds\n");
   }
@@ -464,7 +467,7 @@ final class ClusterRun {
           .put("node", n.name())
           .put("endpoint", n.address + ":" + layout.otlpPort())
           .put("unix_ms", System.currentTimeMillis())
-          .put("ring", new io.vertx.core.json.JsonArray(samplings.stream().filter(x -> x.inDns)
+          .put("ring", new JsonArray(samplings.stream().filter(x -> x.inDns)
               .map(x -> x.address + ":" + layout.otlpPort()).toList())));
       n.proc.kill();
       n.kills++;
@@ -638,7 +641,7 @@ final class ClusterRun {
       if (n.proc.incarnation() > 0) {
         nodesCsv.write(t + "," + unixMs + "," + n.name() + "," + n.proc.role + "," + Math.round(n.spansPerSecond) + ","
             + (Double.isNaN(n.backlog) ? "" : Long.toString(Math.round(n.backlog))) + ","
-            + String.format(java.util.Locale.ROOT, "%.2f", cpu) + "\n");
+            + String.format(Locale.ROOT, "%.2f", cpu) + "\n");
       }
       if (perNode.length() > 0) {
         perNode.append(i > 0 && nodes.get(i - 1).sampling != n.sampling ? " | " : ", ");
@@ -749,7 +752,7 @@ final class ClusterRun {
     // rate is measured over the part with new traces.
     int loadEnd = (int) Math.min(s.duration().toSeconds(), loadEndSecond > 0 ? loadEndSecond : lastSecond);
     JsonObject processes = new JsonObject();
-    Map<String, double[]> tiers = new java.util.LinkedHashMap<>();
+    Map<String, double[]> tiers = new LinkedHashMap<>();
     for (Node n : allNodes()) {
       if (n.history.isEmpty()) {
         continue;
@@ -768,9 +771,9 @@ final class ClusterRun {
           .put("cpu_seconds_total", z[2])
           .put("spans_per_s", (b[1] - a[1]) / loadSeconds)
           .put("cpu_seconds_per_million_spans", spans > 0 ? cpu / (spans / 1e6) : null)
-          .put("exits", new io.vertx.core.json.JsonArray(n.proc.exits().stream()
+          .put("exits", new JsonArray(n.proc.exits().stream()
               .map(e -> new JsonObject().put("incarnation", e.incarnation()).put("code", e.code())
-                  .put("requested", e.requested().name().toLowerCase(java.util.Locale.ROOT)))
+                  .put("requested", e.requested().name().toLowerCase(Locale.ROOT)))
               .toList()));
       processes.put(n.name(), p);
       double[] tier = tiers.computeIfAbsent(n.proc.role, r -> new double[3]);
@@ -789,15 +792,15 @@ final class ClusterRun {
         .put("sampling_nodes", s.samplingNodes())
         .put("failing_backends", s.failingBackends())
         .put("compression", s.compression())
-        .put("jvm_options", new io.vertx.core.json.JsonArray(s.jvmOptions()))
+        .put("jvm_options", new JsonArray(s.jvmOptions()))
         .put("aborted", aborted)
         .put("drained", drainedSecond > 0)
         .put("window", new JsonObject().put("from_s", from).put("load_end_s", loadEnd).put("end_s", lastSecond)
             .put("note", "spans/s over [from_s, load_end_s]; CPU-s per 1M spans over [from_s, end_s]"))
         .put("processes", processes)
         .put("tiers", tierJson)
-        .put("kills", new io.vertx.core.json.JsonArray(kills))
-        .put("events", new io.vertx.core.json.JsonArray(events));
+        .put("kills", new JsonArray(kills))
+        .put("events", new JsonArray(events));
   }
 
   /** The history entry at second {@code t}, or the nearest one before it (the first when none is). */
@@ -817,7 +820,7 @@ final class ClusterRun {
     // The report command prints to System.out; route it through this run's console and log.
     System.setOut(out);
     try {
-      int code = io.tailshard.loadtest.report.ReportCommand.run(args);
+      int code = ReportCommand.run(args);
       if (code != 0) {
         out.println("cluster: the report could not be written (exit " + code + ")");
       }
@@ -848,7 +851,7 @@ final class ClusterRun {
   }
 
   static String fmt(double v) {
-    return String.format(java.util.Locale.ROOT, "%,.0f", v);
+    return String.format(Locale.ROOT, "%,.0f", v);
   }
 
   private static void sleep(long millis) {
