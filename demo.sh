@@ -10,7 +10,7 @@ jars=(lb-tier/target/lb-tier.jar sampling-tier/target/sampling-tier.jar loadtest
 for jar in "${jars[@]}"; do
   if [[ ! -f "$jar" ]]; then
     echo "demo: $jar is missing; building (mvn -B -q package -DskipTests)"
-    mvn -B -q package -DskipTests
+    mvn -B -q -Dstyle.color=never package -DskipTests
     break
   fi
 done

@@ -98,6 +98,7 @@ final class ClusterRun {
     double backlog = Double.NaN;
     double parked;
     double spansPerSecond;
+    boolean negativeBacklogSeen;
     /** Per second: {second, accepted spans so far (over incarnations), CPU seconds so far}. */
     final List<double[]> history = new ArrayList<>();
 
@@ -620,6 +621,15 @@ final class ClusterRun {
         nodeRefused += Math.max(0, refused - n.refused);
         n.refused = refused;
         n.backlog = n.sampling ? m.getOrDefault(NodeScraper.ON_MEMORY, 0.0) : m.getOrDefault(NodeScraper.QUEUE, 0.0);
+        if (n.backlog < 0) {
+          // A gauge of held items below zero is the node's own accounting bug: say so once, and
+          // read it as empty so that it cannot hold the run open until settle runs out.
+          if (!n.negativeBacklogSeen) {
+            n.negativeBacklogSeen = true;
+            event(n.name() + " reports a negative backlog (" + fmt(n.backlog) + "): a bug in its own metrics");
+          }
+          n.backlog = 0;
+        }
         n.parked = m.getOrDefault(NodeScraper.PARKED, 0.0);
         if (n.sampling) {
           undecided += n.backlog;

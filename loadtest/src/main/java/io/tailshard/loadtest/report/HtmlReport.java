@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -92,6 +93,15 @@ final class HtmlReport {
             .append("</td><td class=\"").append(ok ? "pass\">ok" : "fail\">FAIL").append("</td></tr>\n");
       }
       h.append("</table>\n");
+    }
+    List<String[]> events = MarkdownSummary.events(d);
+    if (!events.isEmpty()) {
+      h.append("<details open><summary>Events of the run (").append(events.size())
+          .append(")</summary>\n<table><tr><th>at (s)</th><th>event</th></tr>\n");
+      for (String[] e : events) {
+        h.append("<tr><td>").append(escape(e[0])).append("</td><td>").append(escape(e[1])).append("</td></tr>\n");
+      }
+      h.append("</table></details>\n");
     }
     h.append("<table>\n");
     for (String[] row : MarkdownSummary.keyNumbers(d)) {

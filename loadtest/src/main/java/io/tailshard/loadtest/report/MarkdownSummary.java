@@ -47,6 +47,14 @@ final class MarkdownSummary {
       }
       md.append('\n');
     }
+    List<String[]> events = events(d);
+    if (!events.isEmpty()) {
+      md.append("| at (s from the load's start) | event |\n|---|---|\n");
+      for (String[] e : events) {
+        md.append("| ").append(cell(e[0])).append(" | ").append(cell(e[1])).append(" |\n");
+      }
+      md.append('\n');
+    }
     md.append("| measure | value |\n|---|---|\n");
     for (String[] row : keyNumbers(d)) {
       md.append("| ").append(cell(row[0])).append(" | ").append(cell(row[1])).append(" |\n");
@@ -108,6 +116,17 @@ final class MarkdownSummary {
       }
     }
     return rows;
+  }
+
+  /** A cluster run's events (nodes ready, steps, kills, restarts, DNS answers, stops) as (at, text). */
+  static List<String[]> events(RunData d) {
+    List<String[]> out = new ArrayList<>();
+    JsonArray events = d.clusterResult().getJsonArray("events", new JsonArray());
+    for (int i = 0; i < events.size(); i++) {
+      JsonObject e = events.getJsonObject(i);
+      out.add(new String[] {e.getString("at", ""), e.getString("event", "")});
+    }
+    return out;
   }
 
   /** "Cluster: scenario x, 1 lb and 2 sampling nodes, ..." for a cluster run. */
