@@ -1,6 +1,7 @@
 package io.tailshard.loadtest;
 
 import io.tailshard.loadtest.bench.BenchCommand;
+import io.tailshard.loadtest.cluster.ClusterCommand;
 import io.tailshard.loadtest.generate.GenerateCommand;
 import io.tailshard.loadtest.report.ReportCommand;
 import io.tailshard.loadtest.sink.SinkCommand;
@@ -22,6 +23,8 @@ public final class Commands {
           "send OTLP traces at a set rate, spread over time, with late spans; write the ground truth"),
       new Command("sink", SinkCommand::run,
           "receive OTLP traces and metrics and judge them against the ground truth (exit 1 on a failed verdict)"),
+      new Command("cluster", ClusterCommand::run,
+          "run a scenario on a local cluster of lb and sampling nodes on loopback; live view, verdict, report"),
       new Command("report", ReportCommand::run,
           "write a self-contained HTML report and a Markdown summary from generate/sink output"),
       new Command("bench", BenchCommand::run,

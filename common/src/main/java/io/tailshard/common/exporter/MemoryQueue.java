@@ -134,7 +134,10 @@ public final class MemoryQueue implements SendingQueue {
     synchronized (this) {
       List<TraceData> out = new ArrayList<>(items);
       items.clear();
-      used = 0;
+      // Only what is taken leaves the count: batches in flight stay in it until they settle.
+      for (TraceData d : out) {
+        used -= queue.sizeOf(d.spanCount(), d.length());
+      }
       return out;
     }
   }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.common.net.HostAndPort;
 import io.tailshard.common.telemetry.MetricRegistry;
-import io.tailshard.common.testing.TestDnsServer;
+import io.tailshard.common.dns.LoopbackDnsServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -28,7 +28,7 @@ class DnsResolverTest {
   private static final Duration TIMEOUT = Duration.ofMillis(500);
 
   private Vertx vertx;
-  private TestDnsServer dns;
+  private LoopbackDnsServer dns;
   private MetricRegistry metrics;
   private BlockingQueue<List<String>> updates;
   /** The server's query count at the moment of each update. */
@@ -38,7 +38,7 @@ class DnsResolverTest {
   @BeforeEach
   void setUp() throws Exception {
     vertx = Vertx.vertx();
-    dns = TestDnsServer.start();
+    dns = LoopbackDnsServer.start();
     metrics = new MetricRegistry();
     updates = new LinkedBlockingQueue<>();
     queriesAtUpdate = new LinkedBlockingQueue<>();
@@ -201,7 +201,7 @@ class DnsResolverTest {
     dns.setA(NAME, ips("10.0.0.1"));
     start(config());
     updates.take();
-    dns.setRcode(NAME, TestDnsServer.SERVFAIL);
+    dns.setRcode(NAME, LoopbackDnsServer.SERVFAIL);
     waitFor("a failed resolution", () -> resolutions("false") >= 1);
     assertEquals(List.of("10.0.0.1:4317"), resolver.endpoints());
     assertNull(updates.poll());

@@ -29,6 +29,8 @@ public final class RecordingOtlpSink implements AutoCloseable {
   private final SpanLedger ledger;
   private volatile boolean closed;
   private volatile boolean refusing;
+  private volatile Future<Void> gate;
+  private volatile Runnable onHeld;
 
   public RecordingOtlpSink(Vertx vertx, String address, int port, SpanLedger ledger) throws Exception {
     this.endpoint = address + ":" + port;
@@ -46,6 +48,15 @@ public final class RecordingOtlpSink implements AutoCloseable {
     this.refusing = refusing;
   }
 
+  /**
+   * Until {@code gate} completes, requests are recorded as they arrive but answered only then, as a
+   * slow backend would; {@code arrived} runs for each request held. {@code gate} null lifts the hold.
+   */
+  public void holdAnswers(Future<Void> gate, Runnable arrived) {
+    this.onHeld = arrived;
+    this.gate = gate;
+  }
+
   private Future<Void> accept(TraceData data) {
     if (closed || refusing) {
       return Future.failedFuture(RefusedException.retryable("test sink refuses"));
@@ -58,6 +69,14 @@ public final class RecordingOtlpSink implements AutoCloseable {
     }
     for (int i = 0; i < idx.spanCount(); i++) {
       ledger.record(endpoint, hex(idx.buffer(), idx.traceIdOffset(i), 16), hex(idx.buffer(), idx.spanIdOffset(i), 8));
+    }
+    Future<Void> held = gate;
+    if (held != null) {
+      Runnable r = onHeld;
+      if (r != null) {
+        r.run();
+      }
+      return held;
     }
     return Future.succeededFuture();
   }

@@ -89,6 +89,19 @@ public final class GenerateCommand {
     }
   }
 
+  /**
+   * Checks generate options without running anything, as {@code cluster} does for its scenario's
+   * {@code generate} block: null when they are valid, else the usage message (naming the option).
+   */
+  public static String check(List<String> args) {
+    try {
+      options(commandLine().parse(args.toArray(new String[0])));
+      return null;
+    } catch (UsageException e) {
+      return e.getMessage();
+    }
+  }
+
   static GeneratorOptions options(CommandLine.Values v) throws UsageException {
     GeneratorOptions.Protocol protocol =
         GeneratorOptions.Protocol.of(v.oneOf("protocol", "grpc", "http/protobuf", "http/json"));

@@ -5,6 +5,7 @@ import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Properties;
 
 /**
@@ -71,12 +72,19 @@ final class HtmlReport {
 
   private static String summaryHtml(RunData d) {
     StringBuilder h = new StringBuilder();
+    JsonObject cluster = d.clusterResult();
+    if (!cluster.isEmpty()) {
+      h.append("<p>").append(escape(MarkdownSummary.clusterLine(cluster).replace("`", ""))).append("</p>\n");
+    }
     JsonObject sink = d.sinkResult();
-    if (!sink.isEmpty()) {
-      boolean pass = sink.getBoolean("pass", false);
-      h.append("<p>Verdict: <span class=\"").append(pass ? "pass\">PASS" : "fail\">FAIL").append("</span></p>\n");
+    // A cluster run's checks hold the sink's criteria and its own; otherwise the sink's alone.
+    JsonObject judged = cluster.containsKey("checks") ? cluster : sink;
+    if (!judged.isEmpty()) {
+      boolean pass = judged.getBoolean("pass", false);
+      h.append("<p>").append(judged == cluster ? "Cluster verdict" : "Verdict").append(": <span class=\"")
+          .append(pass ? "pass\">PASS" : "fail\">FAIL").append("</span></p>\n");
       h.append("<table><tr><th>criterion</th><th>measured</th><th>required</th><th></th></tr>\n");
-      JsonArray criteria = sink.getJsonArray("criteria", new JsonArray());
+      JsonArray criteria = judged.getJsonArray(judged == cluster ? "checks" : "criteria", new JsonArray());
       for (int i = 0; i < criteria.size(); i++) {
         JsonObject c = criteria.getJsonObject(i);
         boolean ok = c.getBoolean("pass", false);
@@ -85,6 +93,15 @@ final class HtmlReport {
             .append("</td><td class=\"").append(ok ? "pass\">ok" : "fail\">FAIL").append("</td></tr>\n");
       }
       h.append("</table>\n");
+    }
+    List<String[]> events = MarkdownSummary.events(d);
+    if (!events.isEmpty()) {
+      h.append("<details open><summary>Events of the run (").append(events.size())
+          .append(")</summary>\n<table><tr><th>at (s)</th><th>event</th></tr>\n");
+      for (String[] e : events) {
+        h.append("<tr><td>").append(escape(e[0])).append("</td><td>").append(escape(e[1])).append("</td></tr>\n");
+      }
+      h.append("</table></details>\n");
     }
     h.append("<table>\n");
     for (String[] row : MarkdownSummary.keyNumbers(d)) {

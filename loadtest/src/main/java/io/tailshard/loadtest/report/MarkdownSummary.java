@@ -27,16 +27,31 @@ final class MarkdownSummary {
           g.getDouble("creation_seconds", 0.0), num(shape.getValue("spans_per_trace")), num(shape.getValue("services")),
           num(shape.getValue("error_ratio")), num(shape.getValue("trace_spread_ms")), num(shape.getValue("late_ratio"))));
     }
+    JsonObject cluster = d.clusterResult();
+    if (!cluster.isEmpty()) {
+      md.append(clusterLine(cluster)).append("\n\n");
+    }
     JsonObject sink = d.sinkResult();
-    if (!sink.isEmpty()) {
-      md.append("Verdict: **").append(sink.getBoolean("pass", false) ? "PASS" : "FAIL").append("**\n\n");
+    // A cluster run's checks hold the sink's criteria and its own; otherwise the sink's alone.
+    JsonObject judged = cluster.containsKey("checks") ? cluster : sink;
+    if (!judged.isEmpty()) {
+      md.append(judged == cluster ? "Cluster verdict: **" : "Verdict: **")
+          .append(judged.getBoolean("pass", false) ? "PASS" : "FAIL").append("**\n\n");
       md.append("| criterion | measured | required | |\n|---|---|---|---|\n");
-      JsonArray criteria = sink.getJsonArray("criteria", new JsonArray());
+      JsonArray criteria = judged.getJsonArray(judged == cluster ? "checks" : "criteria", new JsonArray());
       for (int i = 0; i < criteria.size(); i++) {
         JsonObject c = criteria.getJsonObject(i);
         md.append("| ").append(cell(c.getString("name"))).append(" | ").append(cell(c.getString("measured")))
             .append(" | ").append(cell(c.getString("required"))).append(" | ")
             .append(c.getBoolean("pass", false) ? "ok" : "**FAIL**").append(" |\n");
+      }
+      md.append('\n');
+    }
+    List<String[]> events = events(d);
+    if (!events.isEmpty()) {
+      md.append("| at (s from the load's start) | event |\n|---|---|\n");
+      for (String[] e : events) {
+        md.append("| ").append(cell(e[0])).append(" | ").append(cell(e[1])).append(" |\n");
       }
       md.append('\n');
     }
@@ -78,10 +93,49 @@ final class MarkdownSummary {
           s.getValue("traces_split_over_requests") + " / " + s.getValue("traces_split_over_connections")));
       rows.add(row("sink CPU-s per 1M spans", num(s.getValue("cpu_seconds_per_million_spans"))));
     }
-    for (Map.Entry<String, double[]> e : Charts.cpuPerMillion(d.nodesSeries()).entrySet()) {
-      rows.add(row(e.getKey() + " CPU-s per 1M spans", num(e.getValue()[0])));
+    JsonObject cluster = d.clusterResult();
+    if (cluster.containsKey("tiers")) {
+      // The cluster's own figures leave out the warm-up; see its "window".
+      JsonObject window = cluster.getJsonObject("window", new JsonObject());
+      String after = " (after the first " + num(window.getValue("from_s")) + " s)";
+      for (Map.Entry<String, Object> e : cluster.getJsonObject("tiers")) {
+        JsonObject t = (JsonObject) e.getValue();
+        rows.add(row(e.getKey() + " tier spans/s" + after, num(t.getValue("spans_per_s"))));
+        rows.add(row(e.getKey() + " tier CPU-s per 1M spans" + after, num(t.getValue("cpu_seconds_per_million_spans"))));
+      }
+      for (Map.Entry<String, Object> e : cluster.getJsonObject("processes", new JsonObject())) {
+        JsonObject p = (JsonObject) e.getValue();
+        rows.add(row(e.getKey() + " spans/s, CPU-s per 1M spans" + after,
+            num(p.getValue("spans_per_s")) + ", " + num(p.getValue("cpu_seconds_per_million_spans"))));
+      }
+      JsonObject la = cluster.getJsonObject("load_average_1m", new JsonObject());
+      rows.add(row("machine load average (1 min) at start / end", num(la.getValue("start")) + " / " + num(la.getValue("end"))));
+    } else {
+      for (Map.Entry<String, double[]> e : Charts.cpuPerMillion(d.nodesSeries()).entrySet()) {
+        rows.add(row(e.getKey() + " CPU-s per 1M spans", num(e.getValue()[0])));
+      }
     }
     return rows;
+  }
+
+  /** A cluster run's events (nodes ready, steps, kills, restarts, DNS answers, stops) as (at, text). */
+  static List<String[]> events(RunData d) {
+    List<String[]> out = new ArrayList<>();
+    JsonArray events = d.clusterResult().getJsonArray("events", new JsonArray());
+    for (int i = 0; i < events.size(); i++) {
+      JsonObject e = events.getJsonObject(i);
+      out.add(new String[] {e.getString("at", ""), e.getString("event", "")});
+    }
+    return out;
+  }
+
+  /** "Cluster: scenario x, 1 lb and 2 sampling nodes, ..." for a cluster run. */
+  static String clusterLine(JsonObject c) {
+    return String.format("Cluster: scenario `%s`, %s lb and %s sampling node(s) at the start, loadbalancing "
+            + "`failing_backends: %s`, `compression: %s`, node JVM options `%s`; %.0f s in all.",
+        c.getString("scenario", "?"), num(c.getValue("lb_nodes")), num(c.getValue("sampling_nodes")),
+        c.getString("failing_backends", "?"), c.getString("compression", "?"),
+        String.join(" ", strings(c.getJsonArray("jvm_options", new JsonArray()))), c.getDouble("seconds", 0.0));
   }
 
   private static String[] row(String name, String value) {

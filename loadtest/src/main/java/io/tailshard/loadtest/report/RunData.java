@@ -9,15 +9,20 @@ import java.nio.file.Path;
 
 /**
  * What a run directory holds, each part optional: the generator's summary and series, the sink's
- * result and series, and the per-process series that {@code cluster} writes. A missing file reads
- * as empty, so a report can be made from a generator run alone.
+ * result and series, and what {@code cluster} writes: the per-process series and its result
+ * (verdict, checks, per-process and per-tier figures). A missing file reads as empty, so a report
+ * can be made from a generator run alone.
  */
 record RunData(
     JsonObject generateSummary,
     CsvTable generateSeries,
     JsonObject sinkResult,
     CsvTable sinkSeries,
-    CsvTable nodesSeries) {
+    CsvTable nodesSeries,
+    JsonObject clusterResult) {
+
+  /** What {@code cluster} writes at the end of a run. */
+  static final String CLUSTER_RESULT = "cluster-result.json";
 
   static RunData load(Path dir, Path nodes) throws IOException {
     return new RunData(
@@ -25,7 +30,8 @@ record RunData(
         csv(dir.resolve(GroundTruthFiles.GENERATE_TIMESERIES)),
         json(dir.resolve(GroundTruthFiles.SINK_RESULT)),
         csv(dir.resolve(GroundTruthFiles.SINK_TIMESERIES)),
-        csv(nodes));
+        csv(nodes),
+        json(dir.resolve(CLUSTER_RESULT)));
   }
 
   boolean empty() {

@@ -25,6 +25,8 @@ import org.HdrHistogram.Histogram;
  */
 final class Verdict {
   private static final int EXAMPLES = 5;
+  /** Duplicated traces listed in the result, so a caller (cluster) can tell where duplicates come from. */
+  static final int DUPLICATE_TRACES_LISTED = 10_000;
 
   /** One criterion: what was measured, what was required, and whether it held. */
   record Criterion(String name, String measured, String required, boolean pass) {}
@@ -64,6 +66,9 @@ final class Verdict {
   boolean spanmetricsForeignBounds;
   final List<String> spanmetricsMismatches = new ArrayList<>();
   final Set<String> incompleteExamples = new LinkedHashSet<>();
+  /** Traces with a span received more than once: trace id -> repeated spans; the first {@link #DUPLICATE_TRACES_LISTED}. */
+  final java.util.Map<String, Integer> duplicateTraces = new java.util.LinkedHashMap<>();
+  long duplicateTracesTotal;
   final Set<String> missingErrorExamples = new LinkedHashSet<>();
   final Set<String> ruleMismatchExamples = new LinkedHashSet<>();
   final List<Criterion> criteria = new ArrayList<>();
@@ -81,6 +86,12 @@ final class Verdict {
 
   private void visit(TraceId id, TraceRecord r, ProbabilisticRule rule) {
     boolean kept = r.distinct > 0;
+    if (r.received > r.distinct) {
+      duplicateTracesTotal++;
+      if (duplicateTraces.size() < DUPLICATE_TRACES_LISTED) {
+        duplicateTraces.put(id.hex(), r.received - r.distinct);
+      }
+    }
     if (!r.hasTruth()) {
       unknownTraces++;
       unknownSpans += r.received;
@@ -242,6 +253,12 @@ final class Verdict {
     return sb.toString();
   }
 
+  private JsonArray duplicateTracesJson() {
+    JsonArray a = new JsonArray();
+    duplicateTraces.forEach((id, n) -> a.add(new JsonObject().put("trace_id", id).put("spans", n)));
+    return a;
+  }
+
   JsonObject toJson() {
     JsonArray cs = new JsonArray();
     for (Criterion c : criteria) {
@@ -264,6 +281,8 @@ final class Verdict {
         .put("spans_lost", spansLost)
         .put("spans_extra", spansExtra)
         .put("duplicates", duplicates)
+        .put("duplicate_traces_total", duplicateTracesTotal)
+        .put("duplicate_traces", duplicateTracesJson())
         .put("invalid_spans", invalidSpans)
         .put("unknown_traces", unknownTraces)
         .put("unknown_spans", unknownSpans)

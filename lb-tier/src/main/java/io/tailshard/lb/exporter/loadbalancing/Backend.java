@@ -18,6 +18,8 @@ import java.util.function.Consumer;
  * {@link #FAILURES_TO_MARK_DOWN} failed attempts in a row; while down it is left out of the ring
  * (the owner callback rebuilds routing), its queued and retrying batches are re-routed, and after
  * a cool-down that doubles on each relapse (up to {@link #MAX_COOL_DOWN}) it is tried again.
+ * With {@code failing_backends: wait} it is never marked down: its batches stay in its queue and
+ * are retried there, so the traces it holds stay whole when it comes back.
  */
 final class Backend {
   static final int FAILURES_TO_MARK_DOWN = 3;
@@ -34,6 +36,7 @@ final class Backend {
   private final MetricRegistry.Counter failures;
   private final Vertx vertx;
   private final Consumer<Backend> healthChanged;
+  private final boolean markDownWhenFailing;
 
   private int consecutiveFailures;
   private volatile boolean down;
@@ -53,6 +56,7 @@ final class Backend {
     this.endpoint = endpoint;
     this.sender = sender;
     this.healthChanged = healthChanged;
+    this.markDownWhenFailing = config.failingBackends() == LoadBalancingConfig.FailingBackends.REROUTE;
     this.metrics = new ExporterMetrics(registry, "exporter", exporterId, "endpoint", endpoint);
     this.latency = registry.histogram("otelcol_loadbalancer_backend_latency",
         "Response latency in ms for the backends.", LATENCY_BUCKETS_MS, "endpoint", endpoint);
@@ -86,7 +90,8 @@ final class Backend {
       return;
     }
     failures.inc();
-    if (r.outcome() == SendResult.Outcome.RETRYABLE && ++consecutiveFailures >= FAILURES_TO_MARK_DOWN && !down) {
+    if (r.outcome() == SendResult.Outcome.RETRYABLE && ++consecutiveFailures >= FAILURES_TO_MARK_DOWN && !down
+        && markDownWhenFailing) {
       markDown();
     }
   }

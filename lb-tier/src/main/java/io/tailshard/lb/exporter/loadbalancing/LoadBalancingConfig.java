@@ -19,6 +19,16 @@ import java.time.Duration;
  *       Collector. Re-routing a failed batch onto the current ring is always on here, so the top-level
  *       queue adds no behaviour; its keys are validated and its {@code queue_size} caps the data held
  *       across all backends when enabled.
+ *   <li>{@code failing_backends} (ours, not the Collector's): what happens to a backend that keeps
+ *       failing while the resolver still lists it. {@code reroute} (default): it leaves the ring for
+ *       a cool-down and its batches are re-split onto the others, so throughput recovers at once,
+ *       but a trace whose spans were split between a crashed node and its stand-ins is decided
+ *       twice, in parts. {@code wait}: it keeps its place in the ring and its batches wait in its
+ *       queue, retried per {@code retry_on_failure} and re-routed only when that budget is spent,
+ *       so a sampling node restarted on its volume (a StatefulSet pod after a crash) gets every
+ *       span of the traces it holds; when its queue is full, requests with spans for it are
+ *       refused with a retryable status, as the Collector does. A backend that leaves the
+ *       resolver's answer is re-routed in both modes.
  * </ul>
  *
  * <p>Where we differ on purpose: with no {@code tls} key in the template, backends are spoken to in
@@ -36,7 +46,20 @@ public record LoadBalancingConfig(
     RetryConfig backendRetry,
     Duration timeout,
     QueueConfig topLevelQueue,
-    RetryConfig topLevelRetry) {
+    RetryConfig topLevelRetry,
+    FailingBackends failingBackends) {
+
+  /** What happens to a backend that keeps failing while the resolver lists it; see the class comment. */
+  public enum FailingBackends {
+    REROUTE("reroute"),
+    WAIT("wait");
+
+    final String yaml;
+
+    FailingBackends(String yaml) {
+      this.yaml = yaml;
+    }
+  }
 
   /** What a batch is routed by. */
   public enum RoutingKey {
@@ -98,10 +121,13 @@ public record LoadBalancingConfig(
     Duration timeout = m.duration("timeout", Duration.ZERO);
     QueueConfig topQueue = QueueConfig.parse(m.map("sending_queue"), TOP_LEVEL_QUEUE_DEFAULT);
     RetryConfig topRetry = RetryConfig.parse(m.map("retry_on_failure"), TOP_LEVEL_RETRY_DEFAULT);
+    FailingBackends failing = m.oneOf("failing_backends", "reroute", "reroute", "wait").equals("wait")
+        ? FailingBackends.WAIT : FailingBackends.REROUTE;
     m.done();
     if (topQueue.storage() != null) {
       throw m.error("sending_queue", "a persistent queue is not built for the loadbalancing exporter; remove storage");
     }
-    return new LoadBalancingConfig(routingKey, resolver, template, backendQueue, backendRetry, timeout, topQueue, topRetry);
+    return new LoadBalancingConfig(routingKey, resolver, template, backendQueue, backendRetry, timeout, topQueue, topRetry,
+        failing);
   }
 }

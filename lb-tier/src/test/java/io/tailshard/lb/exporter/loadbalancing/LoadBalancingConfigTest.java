@@ -85,4 +85,14 @@ class LoadBalancingConfigTest {
         """));
     assertTrue(e.getMessage().contains("protocol.otlp.endpoint"), e.getMessage());
   }
+
+  @Test
+  void failingBackendsDefaultsToRerouteAndAcceptsWait() {
+    String resolver = "resolver:\n  static:\n    hostnames: [a]\n";
+    assertEquals(LoadBalancingConfig.FailingBackends.REROUTE, parse(resolver).failingBackends());
+    assertEquals(LoadBalancingConfig.FailingBackends.WAIT,
+        parse("failing_backends: wait\n" + resolver).failingBackends());
+    ConfigException e = assertThrows(ConfigException.class, () -> parse("failing_backends: hold\n" + resolver));
+    assertTrue(e.getMessage().contains("failing_backends") && e.getMessage().contains("reroute, wait"), e.getMessage());
+  }
 }

@@ -14,7 +14,7 @@ import io.tailshard.common.ring.TraceIdRing;
 import io.tailshard.common.telemetry.Telemetry;
 import io.tailshard.common.testing.RecordingOtlpSink;
 import io.tailshard.common.testing.SpanLedger;
-import io.tailshard.common.testing.TestDnsServer;
+import io.tailshard.common.dns.LoopbackDnsServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ class LoadBalancingExporterTest {
   private static final String NAME = "sampling.tailshard.test";
 
   private Vertx vertx;
-  private TestDnsServer dns;
+  private LoopbackDnsServer dns;
   private final SpanLedger ledger = new SpanLedger();
   private final List<RecordingOtlpSink> backends = new ArrayList<>();
   private final Telemetry telemetry = Telemetry.forTests("lb-test");
@@ -45,7 +45,7 @@ class LoadBalancingExporterTest {
   @BeforeEach
   void setUp() throws Exception {
     vertx = Vertx.vertx();
-    dns = TestDnsServer.start();
+    dns = LoopbackDnsServer.start();
   }
 
   @AfterEach
@@ -65,7 +65,12 @@ class LoadBalancingExporterTest {
   }
 
   private void startExporter() throws Exception {
+    startExporter("");
+  }
+
+  private void startExporter(String extra) throws Exception {
     String yaml = String.join("\n",
+        extra,
         "resolver:",
         "  dns:",
         "    hostname: " + NAME,
@@ -243,5 +248,35 @@ class LoadBalancingExporterTest {
     assertEquals(before, after, "the killed backend took nothing after it died");
     assertTrue(before > 0, "the killed backend had its share before it died");
     assertTrue(rerouted > 0, "batches queued for the dead backend were re-routed");
+  }
+
+  @Test
+  void withFailingBackendsWaitARestartedBackendGetsEverySpanOfItsTraces() throws Exception {
+    startBackends("127.0.0.2", "127.0.0.3");
+    dns.setA(NAME, List.of("127.0.0.2", "127.0.0.3"));
+    startExporter("failing_backends: wait");
+
+    // Two requests per trace: its first spans before the crash, the rest while the backend is down.
+    TraceFeed feed = TraceFeed.of(11, 2_000, 4, 40);
+    int half = feed.requests.size() / 2;
+    for (int i = 0; i < half; i++) {
+      send(feed.requests.get(i));
+    }
+    waitFor("the first half to be delivered", 30_000, () -> ledger.spans() >= half * 40L);
+    RecordingOtlpSink victim = backends.remove(1);
+    victim.close();
+    for (int i = half; i < feed.requests.size(); i++) {
+      send(feed.requests.get(i));
+    }
+    // Longer than the three failed attempts that take a backend out of the ring in reroute mode.
+    Thread.sleep(1_500);
+    assertEquals(0, telemetry.metrics().sum("tailshard_loadbalancer_rerouted_spans"), "nothing re-routed");
+    assertTrue(ledger.spans() < feed.spans, "the down backend's spans wait for it");
+
+    backends.add(new RecordingOtlpSink(vertx, "127.0.0.3", PORT, ledger));
+    waitFor("every span to arrive", 30_000, () -> ledger.distinctSpans() >= feed.spans);
+    assertEquals(feed.spans, ledger.distinctSpans(), "no span lost");
+    assertEquals(0, ledger.duplicates(), "none duplicated");
+    assertEquals(0, ledger.splitTraces(), "every trace on one backend");
   }
 }

@@ -22,6 +22,7 @@ final class TailSamplingMetrics {
   final MetricRegistry.Counter droppedTooEarly;
   final MetricRegistry.Counter tooLarge;
   final MetricRegistry.Counter exportFailures;
+  final MetricRegistry.Counter duplicateSpans;
   final MetricRegistry.Histogram decisionLatency;
   final MetricRegistry.Histogram timerLatency;
   final MetricRegistry.Histogram lateSpanAge;
@@ -64,6 +65,9 @@ final class TailSamplingMetrics {
         "Traces dropped because they grew past maximum_trace_size_bytes", "processor", processor);
     exportFailures = m.counter("tailshard_tail_sampling_kept_export_retries",
         "Exports of kept traces refused downstream and retried (the traces stay buffered)", "processor", processor);
+    duplicateSpans = m.counter("tailshard_tail_sampling_duplicate_spans",
+        "Spans of kept traces received more than once (a sender's retry after a lost acknowledgement), exported once",
+        "processor", processor);
     decisionLatency = m.histogram(P + "sampling_decision_latency",
         "Latency (in microseconds) of a given sampling policy", DECISION_LATENCY_US, "processor", processor);
     timerLatency = m.histogram(P + "sampling_decision_timer_latency",

@@ -6,8 +6,10 @@ import io.tailshard.common.component.TraceData;
 import io.tailshard.common.component.TracesConsumer;
 import io.tailshard.common.component.TracesProcessor;
 import io.tailshard.common.otlp.wire.TraceRequestIndex;
+import io.tailshard.common.otlp.wire.TraceRequestWriter;
 import io.tailshard.common.otlp.wire.WireFormatException;
 import io.tailshard.sampling.store.AppendResult;
+import io.tailshard.sampling.store.KeptTrace;
 import io.tailshard.sampling.store.LateTrace;
 import io.tailshard.sampling.store.WindowStore;
 import io.tailshard.sampling.store.WindowStoreConfig;
@@ -19,7 +21,9 @@ import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -37,11 +41,14 @@ import java.util.logging.Logger;
  * as decided right away. Kept ones are read back, handed to the next consumer, and recorded as
  * decided only once the next consumer accepted them: a crash in between re-decides the trace after
  * restart (at worst a duplicate downstream), never loses it. A kept trace refused downstream stays
- * buffered and is retried.
+ * buffered and is retried. Spans that arrive while a kept trace is being exported are handed back
+ * by the decision and forwarded right after it.
  *
  * <p><b>Shutdown</b>: stop taking data, finish the round in progress, close the store. Undecided
  * traces are decided after the restart, on all their spans, unless
- * {@code drop_pending_traces_on_shutdown} asks to drop them.
+ * {@code drop_pending_traces_on_shutdown} asks to drop them. After a restart with recovered traces
+ * the first decision round waits one {@code decision_wait}, so spans held for the node while it was
+ * down (an lb node's retries) reach their traces before those are decided.
  */
 final class TailSamplingProcessor implements TracesProcessor {
   static final Duration TICK = Duration.ofMillis(200);
@@ -50,6 +57,8 @@ final class TailSamplingProcessor implements TracesProcessor {
   /** Kept traces are exported in batches of about this many spans. */
   static final int KEPT_BATCH_SPANS = 4096;
   private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+  /** Bound of {@link #pendingForwards}: spans that arrived during exports are few, a stuck downstream is not. */
+  static final int MAX_PENDING_FORWARDS = 1000;
   private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(30);
 
   private final ComponentSettings settings;
@@ -66,6 +75,8 @@ final class TailSamplingProcessor implements TracesProcessor {
   private final ThreadLocal<TraceRequestIndex> index = ThreadLocal.withInitial(TraceRequestIndex::new);
   /** Kept traces whose export was refused downstream; retried, oldest first. Decision context only. */
   private final ArrayDeque<io.tailshard.sampling.store.TraceView> retry = new ArrayDeque<>();
+  /** Spans of already kept traces whose forward was refused downstream; retried. Decision context only. */
+  private final ArrayDeque<TraceData> pendingForwards = new ArrayDeque<>();
 
   private volatile WindowStore store;
   private volatile boolean stopping;
@@ -107,7 +118,21 @@ final class TailSamplingProcessor implements TracesProcessor {
           log.info("trace buffer open at " + storeConfig.directory() + " with " + s.bufferedTraces()
               + " undecided traces (" + s.bufferedSpans() + " spans)");
           settings.telemetry().health().ready(id);
-          context.runOnContext(v -> timer = vertx.setPeriodic(TICK.toMillis(), t -> round()));
+          // Recovered traces are mostly overdue after the downtime, but senders (lb nodes retrying)
+          // still hold spans of theirs: decided at once, they would be decided on part of their
+          // spans, and a late error span would follow a "not sampled". So the first round waits one
+          // decision_wait, as long as a trace first seen now waits anyway; no new trace is delayed.
+          long firstRound = s.bufferedTraces() > 0 ? config.decisionWait().toMillis() : TICK.toMillis();
+          if (s.bufferedTraces() > 0) {
+            log.info("deciding the " + s.bufferedTraces() + " recovered traces in " + config.decisionWait()
+                .toMillis() + " ms, once spans held for this node while it was down have arrived");
+          }
+          context.runOnContext(v -> timer = vertx.setTimer(firstRound, first -> {
+            if (!stopping) {
+              timer = vertx.setPeriodic(TICK.toMillis(), t -> round());
+              round();
+            }
+          }));
           return (Void) null;
         });
   }
@@ -294,7 +319,7 @@ final class TailSamplingProcessor implements TracesProcessor {
         }
         spans += batch.get(i).spanCount();
       }
-      TraceData data = new TraceData(out.toByteArray(), spans);
+      TraceData data = withoutRepeatedSpans(out.toByteArray(), spans);
       return next.consumeTraces(data).transform(ar -> {
         if (ar.failed()) {
           metrics.exportFailures.inc();
@@ -309,18 +334,133 @@ final class TailSamplingProcessor implements TracesProcessor {
         for (io.tailshard.sampling.store.TraceView t : batch) {
           decided.add(new io.tailshard.sampling.store.Decision(t.traceIdHigh(), t.traceIdLow(), true));
         }
-        return fromStage(s.decide(decided, clock.getAsLong()), context).mapEmpty();
+        return fromStage(s.decide(decided, clock.getAsLong()), context)
+            .compose(atDecision -> forwardArrivedDuringExport(batch, reads, atDecision));
       });
     });
   }
 
-  private Future<Void> retryKept(WindowStore s, long now) {
-    if (retry.isEmpty() || now < nextRetryMillis) {
+  /**
+   * A kept trace stays live, and keeps taking spans, while its read-back is being exported; the
+   * decision that follows removes everything stored under it. Spans that arrived in between (a
+   * late span, or batches an lb node held for this node while it restarted) are in the fragments
+   * the decision hands back, after those already exported (fragments are in arrival order): they
+   * go out now, and are retried with the refused exports if downstream refuses them. Only a crash
+   * in the milliseconds between the decision and this forward can still lose them.
+   */
+  private Future<Void> forwardArrivedDuringExport(List<io.tailshard.sampling.store.TraceView> batch,
+      List<Future<List<byte[]>>> reads, List<KeptTrace> atDecision) {
+    ByteArrayOutputStream arrived = null;
+    int b = 0;
+    for (KeptTrace k : atDecision) {
+      // The decision hands back the live traces of the batch, in batch order.
+      while (b < batch.size() && !sameTrace(batch.get(b), k.summary())) {
+        b++;
+      }
+      if (b == batch.size()) {
+        break;
+      }
+      List<byte[]> fragments = k.fragments();
+      for (int f = reads.get(b).result().size(); f < fragments.size(); f++) {
+        if (arrived == null) {
+          arrived = new ByteArrayOutputStream();
+        }
+        arrived.writeBytes(fragments.get(f));
+      }
+      b++;
+    }
+    if (arrived == null) {
       return Future.succeededFuture();
+    }
+    byte[] bytes = arrived.toByteArray();
+    int spans;
+    try {
+      spans = index.get().index(bytes, 0, bytes.length).spanCount();
+    } catch (WireFormatException e) {
+      // Fragments were indexed when they arrived; this cannot happen short of disk corruption.
+      log.warning("spans that arrived during a kept trace's export cannot be read back: " + e.getMessage());
+      return Future.succeededFuture();
+    }
+    metrics.earlyReleaseSampled.add(spans);
+    return forward(new TraceData(bytes, spans));
+  }
+
+  private Future<Void> forward(TraceData data) {
+    return next.consumeTraces(data).transform(ar -> {
+      if (ar.failed()) {
+        metrics.exportFailures.inc();
+        if (pendingForwards.size() >= MAX_PENDING_FORWARDS) {
+          log.severe("dropping " + data.spanCount() + " spans of kept traces: downstream refuses and "
+              + MAX_PENDING_FORWARDS + " forwards already wait for it");
+        } else {
+          pendingForwards.add(data);
+          nextRetryMillis = clock.getAsLong() + RETRY_PAUSE.toMillis();
+        }
+      }
+      return Future.succeededFuture();
+    });
+  }
+
+  /**
+   * The kept traces' fragments with every span once. A sender that retries after a lost
+   * acknowledgement (an lb node whose sampling node was killed, or timed out, between storing a
+   * batch and answering) delivers the same spans again, and both copies are buffered under the
+   * trace; a span is the same span when its trace id and span id are. Cold path: kept traces only.
+   */
+  private TraceData withoutRepeatedSpans(byte[] bytes, int spans) {
+    TraceRequestIndex idx = index.get();
+    try {
+      idx.index(bytes, 0, bytes.length);
+    } catch (WireFormatException e) {
+      return new TraceData(bytes, spans); // stored fragments were indexed on arrival; send as read
+    }
+    int n = idx.spanCount();
+    Set<SpanKey> seen = new HashSet<>(n * 2);
+    boolean[] repeat = new boolean[n];
+    int repeats = 0;
+    byte[] b = idx.buffer();
+    for (int i = 0; i < n; i++) {
+      long span = spanId(b, idx.spanIdOffset(i), idx.spanIdLength(i));
+      if (!seen.add(new SpanKey(idx.traceIdHigh(i), idx.traceIdLow(i), span))) {
+        repeat[i] = true;
+        repeats++;
+      }
+    }
+    if (repeats == 0) {
+      return new TraceData(bytes, n);
+    }
+    metrics.duplicateSpans.add(repeats);
+    byte[] once = TraceRequestWriter.select(idx, i -> !repeat[i]);
+    return new TraceData(once, n - repeats);
+  }
+
+  private record SpanKey(long traceHigh, long traceLow, long spanId) {}
+
+  private static long spanId(byte[] b, int offset, int length) {
+    long v = 0;
+    for (int i = 0; i < length && i < 8; i++) {
+      v = (v << 8) | (b[offset + i] & 0xFF);
+    }
+    return v;
+  }
+
+  private static boolean sameTrace(io.tailshard.sampling.store.TraceView a, io.tailshard.sampling.store.TraceView b) {
+    return a.traceIdHigh() == b.traceIdHigh() && a.traceIdLow() == b.traceIdLow();
+  }
+
+  private Future<Void> retryKept(WindowStore s, long now) {
+    if ((retry.isEmpty() && pendingForwards.isEmpty()) || now < nextRetryMillis) {
+      return Future.succeededFuture();
+    }
+    List<TraceData> forwards = new ArrayList<>(pendingForwards);
+    pendingForwards.clear();
+    Future<Void> forwarded = Future.succeededFuture();
+    for (TraceData d : forwards) {
+      forwarded = forwarded.compose(v -> forward(d));
     }
     List<io.tailshard.sampling.store.TraceView> again = new ArrayList<>(retry);
     retry.clear();
-    return exportKept(s, again, 0, now);
+    return forwarded.compose(v -> exportKept(s, again, 0, now));
   }
 
   // ---- shutdown

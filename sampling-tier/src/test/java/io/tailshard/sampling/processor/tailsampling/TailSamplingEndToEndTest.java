@@ -16,12 +16,15 @@ import io.opentelemetry.proto.trace.v1.Status;
 import io.tailshard.common.component.TraceData;
 import io.tailshard.common.config.ConfigLoader;
 import io.tailshard.common.testing.RecordingOtlpSink;
+import io.vertx.core.Promise;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -289,6 +292,94 @@ class TailSamplingEndToEndTest {
       assertFalse(f.ledger.traces().contains(dropped.hex()), "the late span of the dropped trace is not");
       assertEquals(1, f.metric("tailshard_late_spans", "decision", "sampled"));
       assertEquals(1, f.metric("tailshard_late_spans", "decision", "not_sampled"));
+    }
+  }
+
+  /**
+   * A kept trace stays live while its read-back is exported; a span that arrives then (an lb node
+   * delivering batches it held while this node restarted) must reach the backend too, not vanish
+   * with the decision.
+   */
+  @Test
+  void aSpanArrivingWhileItsKeptTraceIsExportedIsForwarded() throws Exception {
+    String errorsOnly = String.join("\n",
+        "decision_wait: 1s",
+        "policies:",
+        "  - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}",
+        "");
+    TestTrace t = traces(9, 1, 0).get(0);
+    Span failingRoot = t.root().toBuilder().setStatus(Status.newBuilder().setCodeValue(2)).build();
+    try (SamplingNodeFixture f = new SamplingNodeFixture(dataDir, errorsOnly)) {
+      Promise<Void> gate = Promise.promise();
+      CountDownLatch exporting = new CountDownLatch(1);
+      f.sink.holdAnswers(gate.future(), exporting::countDown);
+      f.send(request(List.of(failingRoot)));
+      assertTrue(exporting.await(20, TimeUnit.SECONDS), "the kept trace is being exported");
+
+      f.send(request(List.of(t.child())));
+      f.sink.holdAnswers(null, null);
+      gate.complete();
+      String child = RecordingOtlpSink.hex(t.child().getSpanId().toByteArray(), 0, 8);
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (!f.ledger.sawSpan(child) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(f.ledger.sawSpan(child), "the span that arrived during the export reaches the backend");
+      assertEquals(2, f.ledger.distinctSpans());
+      assertEquals(0, f.ledger.duplicates(), "nothing sent twice");
+    }
+  }
+
+  /**
+   * A restarted node's recovered traces, overdue after the downtime, are decided only after one
+   * decision_wait: spans that senders held while the node was down (an lb node retrying) arrive
+   * first, so the decision sees the whole trace. Here the error span comes 500 ms after the
+   * restart, well after the first decision round would have run (every 200 ms).
+   */
+  @Test
+  void aRestartedNodeWaitsForHeldSpansBeforeDecidingRecoveredTraces() throws Exception {
+    String errorsOnly = String.join("\n",
+        "decision_wait: 2s",
+        "policies:",
+        "  - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}",
+        "");
+    TestTrace t = traces(11, 1, 1.0).get(0);
+    assertTrue(t.error(), "the child span is the error");
+    try (SamplingNodeFixture first = new SamplingNodeFixture(dataDir, errorsOnly)) {
+      first.send(request(List.of(t.root())));
+    }
+    Thread.sleep(2_500); // down for longer than decision_wait: the trace is overdue at the restart
+    try (SamplingNodeFixture second = new SamplingNodeFixture(dataDir, errorsOnly)) {
+      Thread.sleep(500);
+      second.send(request(List.of(t.child())));
+      second.awaitAllDecided(20_000);
+      String root = RecordingOtlpSink.hex(t.root().getSpanId().toByteArray(), 0, 8);
+      String child = RecordingOtlpSink.hex(t.child().getSpanId().toByteArray(), 0, 8);
+      assertTrue(second.ledger.sawSpan(root) && second.ledger.sawSpan(child),
+          "the error trace is kept whole: " + second.ledger.spansOf(t.hex()));
+    }
+  }
+
+  /**
+   * A sender that retries after a lost acknowledgement (an lb node whose sampling node was killed
+   * between storing a batch and answering) delivers the same spans twice; the kept trace goes out
+   * with each span once.
+   */
+  @Test
+  void aKeptTraceIsExportedWithEachSpanOnceWhenASenderRetried() throws Exception {
+    String errorsOnly = String.join("\n",
+        "decision_wait: 1s",
+        "policies:",
+        "  - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}",
+        "");
+    TestTrace t = traces(13, 1, 1.0).get(0);
+    try (SamplingNodeFixture f = new SamplingNodeFixture(dataDir, errorsOnly)) {
+      f.send(request(List.of(t.root(), t.child())));
+      f.send(request(List.of(t.root(), t.child())));
+      f.awaitAllDecided(20_000);
+      assertEquals(2, f.ledger.distinctSpans(), "both spans kept");
+      assertEquals(0, f.ledger.duplicates(), "each once");
+      assertEquals(2, f.metric("tailshard_tail_sampling_duplicate_spans"), "the repeats are counted");
     }
   }
 }

@@ -1,4 +1,4 @@
-package io.tailshard.common.testing;
+package io.tailshard.common.dns;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -21,16 +21,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The test DNS server, spoken to by Vert.x's DNS client and by hand. */
-class TestDnsServerTest {
+/** The loopback DNS server, spoken to by Vert.x's DNS client and by hand. */
+class LoopbackDnsServerTest {
   private Vertx vertx;
-  private TestDnsServer dns;
+  private LoopbackDnsServer dns;
   private DnsClient client;
 
   @BeforeEach
   void setUp() throws Exception {
     vertx = Vertx.vertx();
-    dns = TestDnsServer.start();
+    dns = LoopbackDnsServer.start();
     client = vertx.createDnsClient(new DnsClientOptions().setHost(dns.host()).setPort(dns.port()).setQueryTimeout(300));
   }
 
@@ -76,7 +76,7 @@ class TestDnsServerTest {
   @Test
   void aForcedErrorCodeIsReturned() {
     dns.setA("broken.tailshard.test", List.of("10.0.0.1"));
-    dns.setRcode("broken.tailshard.test", TestDnsServer.SERVFAIL);
+    dns.setRcode("broken.tailshard.test", LoopbackDnsServer.SERVFAIL);
     Throwable t = failure(client.resolveA("broken.tailshard.test"));
     assertEquals(DnsResponseCode.SERVFAIL, ((DnsException) t).code());
   }
@@ -90,6 +90,19 @@ class TestDnsServerTest {
     assertEquals(1, dns.queries());
     dns.setSilent(false);
     assertEquals(List.of("10.0.0.1"), await(client.resolveA("sampling.tailshard.test")));
+  }
+
+  @Test
+  void bindsTheGivenLoopbackAddressAndRefusesOthers() throws Exception {
+    try (LoopbackDnsServer other = LoopbackDnsServer.start("127.0.3.77", 0)) {
+      assertEquals("127.0.3.77", other.host());
+      assertEquals("127.0.3.77:" + other.port(), other.address());
+      other.setA("x.test", List.of("127.0.2.1"));
+      DnsClient c = vertx.createDnsClient(
+          new DnsClientOptions().setHost(other.host()).setPort(other.port()).setQueryTimeout(300));
+      assertEquals(List.of("127.0.2.1"), await(c.resolveA("x.test")));
+    }
+    assertThrows(IllegalArgumentException.class, () -> LoopbackDnsServer.start("192.0.2.1", 0));
   }
 
   /** The bytes on the wire, checked against RFC 1035 by hand. */

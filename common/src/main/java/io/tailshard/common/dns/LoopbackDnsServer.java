@@ -1,4 +1,4 @@
-package io.tailshard.common.testing;
+package io.tailshard.common.dns;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -15,19 +15,25 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A small authoritative DNS server on 127.0.0.1 for tests: answers A and AAAA questions over UDP
- * for names set at run time, NXDOMAIN for other names, and can be told to fall silent (to test
- * timeouts) or to answer a name with an error code (to test SERVFAIL and the like).
+ * A tiny authoritative DNS server for local clusters and tests, loopback only: answers A and AAAA
+ * questions over UDP for names set at run time, NXDOMAIN for other names, and can be told to fall
+ * silent (to test timeouts) or to answer a name with an error code (to test SERVFAIL and the like).
+ * The {@code cluster} load-test command uses it as the sampling tier's "headless Service": scaling
+ * the tier is changing the A records of one name.
+ *
+ * <p>It binds only to a loopback address ({@link #start(String, int)} refuses any other), because
+ * it answers whatever it is told to without any of a real server's safeguards.
  *
  * <p>The wire format (RFC 1035 §4) is encoded here by hand: a 12-byte header, the question echoed
  * back, then one resource record per address, its owner name a compression pointer to the
  * question. Answers keep the order the addresses were given in, so tests can reorder records.
- * Responses are not truncated to 512 bytes (there is no TCP fallback); keep record lists short.
+ * Records carry a TTL of {@value #TTL_SECONDS} s. Responses are not truncated to 512 bytes (there
+ * is no TCP fallback); keep record lists short (about 30 IPv4 addresses fit in 512 bytes).
  *
- * <p>One daemon thread, {@code tailshard-test-dns-<port>}, serves queries; the setters are
- * thread-safe and take effect for the next query. Close it to free the port.
+ * <p>One daemon thread, {@code tailshard-dns-<port>}, serves queries; the setters are thread-safe
+ * and take effect for the next query. Close it to free the port.
  */
-public final class TestDnsServer implements AutoCloseable {
+public final class LoopbackDnsServer implements AutoCloseable {
   /** Record types (RFC 1035, RFC 3596). */
   public static final int TYPE_A = 1;
 
@@ -40,7 +46,8 @@ public final class TestDnsServer implements AutoCloseable {
   public static final int REFUSED = 5;
 
   private static final int CLASS_IN = 1;
-  private static final int TTL_SECONDS = 5;
+  /** The TTL of every record; resolvers here poll on their own interval and ignore it. */
+  public static final int TTL_SECONDS = 5;
 
   private final DatagramSocket socket;
   private final Thread thread;
@@ -49,29 +56,45 @@ public final class TestDnsServer implements AutoCloseable {
   private final AtomicInteger queries = new AtomicInteger();
   private volatile boolean silent;
 
-  private TestDnsServer(DatagramSocket socket) {
+  private LoopbackDnsServer(DatagramSocket socket) {
     this.socket = socket;
-    this.thread = new Thread(this::serve, "tailshard-test-dns-" + socket.getLocalPort());
+    this.thread = new Thread(this::serve, "tailshard-dns-" + socket.getLocalPort());
     thread.setDaemon(true);
   }
 
   /** Starts a server on 127.0.0.1 and an ephemeral port. */
-  public static TestDnsServer start() throws IOException {
-    DatagramSocket socket = new DatagramSocket(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
-    TestDnsServer server = new TestDnsServer(socket);
+  public static LoopbackDnsServer start() throws IOException {
+    return start("127.0.0.1", 0);
+  }
+
+  /**
+   * Starts a server on {@code host} (a loopback IP literal such as {@code 127.0.3.1}) and
+   * {@code port} (0: an ephemeral port).
+   *
+   * @throws IllegalArgumentException when {@code host} is not a loopback address
+   * @throws IOException when the address cannot be bound
+   */
+  public static LoopbackDnsServer start(String host, int port) throws IOException {
+    InetAddress address = InetAddress.getByName(host);
+    if (!address.isLoopbackAddress()) {
+      throw new IllegalArgumentException("the DNS server binds loopback addresses only, not " + host);
+    }
+    DatagramSocket socket = new DatagramSocket(new InetSocketAddress(address, port));
+    LoopbackDnsServer server = new LoopbackDnsServer(socket);
     server.thread.start();
     return server;
   }
 
+  /** The address it is bound to, as an IP literal. */
   public String host() {
-    return "127.0.0.1";
+    return socket.getLocalAddress().getHostAddress();
   }
 
   public int port() {
     return socket.getLocalPort();
   }
 
-  /** {@code 127.0.0.1:port}, as the DNS resolver's {@code server} option takes it. */
+  /** {@code host:port}, as the DNS resolver's {@code server} option takes it. */
   public String address() {
     return host() + ":" + port();
   }
@@ -144,7 +167,7 @@ public final class TestDnsServer implements AutoCloseable {
       try {
         answer = answer(buf, in.getLength());
       } catch (RuntimeException malformed) {
-        continue; // a real server would send FORMERR; no test needs it
+        continue; // a real server would send FORMERR; no client here needs it
       }
       if (answer == null) {
         continue;
