@@ -111,35 +111,14 @@ class ExporterOutageTest {
     int port = SamplingNodeFixture.freePort();
     int metricsPort = SamplingNodeFixture.freePort();
     Path config = dir.resolve("node.yaml");
-    Files.writeString(config, String.join("\n",
-        "receivers:",
-        "  otlp:",
-        "    protocols:",
-        "      grpc: {endpoint: 127.0.0.1:" + port + "}",
-        "processors:",
-        "  tail_sampling:",
-        POLICIES.indent(4).stripTrailing(),
-        "exporters:",
-        "  otlp:",
-        "    endpoint: " + sink.endpoint,
-        "    tls: {insecure: true}",
-        "    sending_queue: {storage: rocksdb}",
-        "    " + RETRY,
-        "extensions:",
-        "  rocksdb: {directory: " + dir.resolve("data") + "}",
-        "service:",
-        "  extensions: [rocksdb]",
-        "  pipelines:",
-        "    traces: {receivers: [otlp], processors: [tail_sampling], exporters: [otlp]}",
-        "  telemetry:",
-        "    metrics: {address: 127.0.0.1:" + metricsPort + "}",
-        ""));
+    Files.writeString(config, ChildSamplingNode.config(port, POLICIES, sink.endpoint,
+        "sending_queue: {storage: rocksdb}\n" + RETRY, dir.resolve("data"), metricsPort));
     PolicyEvaluator evaluator = evaluator();
     sink.setRefusing(true);
     long start = System.nanoTime();
     // Logs go to target/, where they outlive the temp dir for a look after a failure.
     Path logs = Files.createDirectories(Path.of("target", "exporter-outage-test"));
-    Process node = startNode(config, logs.resolve("node-1.log"));
+    Process node = ChildSamplingNode.start(config, logs.resolve("node-1.log"));
     OtlpTraceSender client = client(vertx, port);
     Sent sent = new Sent(TailSamplingEndToEndTest.traces(41, waves() * WAVE, 0.05));
     try {
@@ -153,23 +132,23 @@ class ExporterOutageTest {
       }
       sendWave(client, sent, half + 1, false, true);
       // Everything received so far decided: the kept traces are in the persistent queue, refused.
-      String before = awaitMetric(metricsPort, ON_MEMORY, v -> v == 0, 60_000);
-      double queued = metric(before, QUEUE_SIZE);
+      String before = ChildSamplingNode.awaitMetric(metricsPort, ChildSamplingNode.ON_MEMORY, v -> v == 0, 60_000);
+      double queued = ChildSamplingNode.metric(before, QUEUE_SIZE);
       assertTrue(queued > 0, "kept batches wait in the queue during the outage: " + before);
       node.toHandle().destroyForcibly();
       assertTrue(node.waitFor(60, TimeUnit.SECONDS), "the node died");
       long killedAt = System.nanoTime();
-      node = startNode(config, logs.resolve("node-2.log"));
+      node = ChildSamplingNode.start(config, logs.resolve("node-2.log"));
       for (int w = half + 1; w <= waves(); w++) {
         sendWave(client, sent, w, true, w > half + 1);
         sleepUntil(start, sending.multipliedBy(w + 1).dividedBy(waves() + 1));
       }
-      awaitMetric(metricsPort, ON_MEMORY, v -> v == 0, 60_000);
+      ChildSamplingNode.awaitMetric(metricsPort, ChildSamplingNode.ON_MEMORY, v -> v == 0, 60_000);
       assertTrue(killedAt - start < OUTAGE.toNanos(), "the kill happened within the outage");
       sleepUntil(start, OUTAGE);
       sink.setRefusing(false);
       long recovered = System.nanoTime();
-      String after = awaitMetric(metricsPort, QUEUE_SIZE, v -> v == 0, 60_000);
+      String after = ChildSamplingNode.awaitMetric(metricsPort, QUEUE_SIZE, v -> v == 0, 60_000);
       Report r = judge("persistent queue, SIGKILL mid-outage", evaluator, sent, ledger);
       String log2 = Files.readString(logs.resolve("node-2.log"));
       Matcher requeued = Pattern.compile("re-queued (\\d+) stored batches \\((\\d+) spans\\)").matcher(log2);
@@ -177,7 +156,7 @@ class ExporterOutageTest {
               + "sends retried across the restart %d; drained %d ms after the recovery; send_failed_spans %.0f%n",
           r, queued, TimeUnit.NANOSECONDS.toMillis(killedAt - start),
           requeued.find() ? requeued.group(1) + " batches / " + requeued.group(2) + " spans" : "none logged",
-          sent.retried, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - recovered), metric(after, SEND_FAILED));
+          sent.retried, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - recovered), ChildSamplingNode.metric(after, SEND_FAILED));
       assertTrue(requeued.find(0), "the restarted node re-queued the stored batches: " + log2);
       assertEquals(0, r.lost, "no kept span is lost");
       assertEquals(0, r.droppedAtBackend, "no dropped trace reaches the backend");
@@ -311,50 +290,10 @@ class ExporterOutageTest {
     }
   }
 
-  private static Process startNode(Path config, Path log) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        SamplingTierMain.class.getName(), "--config", config.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-  }
 
-  private static final Pattern ON_MEMORY =
-      Pattern.compile("(?m)^otelcol_processor_tail_sampling_sampling_traces_on_memory\\{[^}]*} (\\S+)$");
   private static final Pattern QUEUE_SIZE = Pattern.compile("(?m)^otelcol_exporter_queue_size\\{[^}]*} (\\S+)$");
   private static final Pattern SEND_FAILED =
       Pattern.compile("(?m)^otelcol_exporter_send_failed_spans(?:_total)?\\{[^}]*} (\\S+)$");
 
-  private static double metric(String scrape, Pattern p) {
-    Matcher m = p.matcher(scrape);
-    return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
-  }
 
-  /** Scrapes the child node's metrics until {@code p}'s value passes {@code test}; returns that scrape. */
-  private static String awaitMetric(int metricsPort, Pattern p, java.util.function.DoublePredicate test, long millis)
-      throws Exception {
-    // HTTP/1.1 without an h2c upgrade attempt: the metrics endpoint speaks plain HTTP/1.1.
-    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2)).build();
-    HttpRequest scrape = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
-        .timeout(Duration.ofSeconds(5)).build();
-    long deadline = System.currentTimeMillis() + millis;
-    String last = "";
-    while (System.currentTimeMillis() < deadline) {
-      try {
-        last = http.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
-        double v = metric(last, p);
-        if (!Double.isNaN(v) && test.test(v)) {
-          Thread.sleep(300);
-          return http.send(scrape, HttpResponse.BodyHandlers.ofString()).body();
-        }
-      } catch (java.io.IOException e) {
-        // not up yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("timed out waiting for " + p + "; last scrape: " + last.lines()
-        .filter(l -> l.startsWith("otelcol_exporter") || l.contains("on_memory")).toList());
-  }
 }

@@ -62,29 +62,10 @@ class KillNineTest {
     int port = SamplingNodeFixture.freePort();
     int metricsPort = SamplingNodeFixture.freePort();
     Path config = dir.resolve("node.yaml");
-    Files.writeString(config, String.join("\n",
-        "receivers:",
-        "  otlp:",
-        "    protocols:",
-        "      grpc: {endpoint: 127.0.0.1:" + port + "}",
-        "processors:",
-        "  tail_sampling:",
-        POLICIES.indent(4).stripTrailing(),
-        "exporters:",
-        "  otlp:",
-        "    endpoint: " + sink.endpoint,
-        "    tls: {insecure: true}",
-        "    sending_queue: {enabled: false}",
-        "    retry_on_failure: {initial_interval: 100ms, max_interval: 1s, max_elapsed_time: 30s}",
-        "extensions:",
-        "  rocksdb: {directory: " + dir.resolve("data") + "}",
-        "service:",
-        "  extensions: [rocksdb]",
-        "  pipelines:",
-        "    traces: {receivers: [otlp], processors: [tail_sampling], exporters: [otlp]}",
-        "  telemetry:",
-        "    metrics: {address: 127.0.0.1:" + metricsPort + "}",
-        ""));
+    Files.writeString(config, ChildSamplingNode.config(port, POLICIES, sink.endpoint, String.join("\n",
+        "sending_queue: {enabled: false}",
+        "retry_on_failure: {initial_interval: 100ms, max_interval: 1s, max_elapsed_time: 30s}"),
+        dir.resolve("data"), metricsPort));
     OtlpTraceSender client = new OtlpTraceSender(vertx, new OtlpClientConfig("127.0.0.1:" + port,
         OtlpClientConfig.Tls.PLAINTEXT, false, Map.of(), Duration.ofSeconds(5)));
     PolicyEvaluator evaluator = PolicyEvaluator.create(
@@ -92,7 +73,7 @@ class KillNineTest {
 
     List<TailSamplingEndToEndTest.TestTrace> traces = TailSamplingEndToEndTest.traces(21, 60_000, 0.05);
     Map<String, List<String>> ackedSpans = new HashMap<>();
-    Process node = startNode(config, dir.resolve("node-1.log"));
+    Process node = ChildSamplingNode.start(config, dir.resolve("node-1.log"));
     int retried = 0;
     long killedAtWave = -1;
     try {
@@ -113,7 +94,7 @@ class KillNineTest {
             assertTrue(log.contains("undecided traces; they are decided after restart"), log);
           }
           killedAtWave = w;
-          node = startNode(config, dir.resolve("node-2.log"));
+          node = ChildSamplingNode.start(config, dir.resolve("node-2.log"));
         }
         List<Span> spans = new ArrayList<>();
         List<String[]> ids = new ArrayList<>();
@@ -147,7 +128,7 @@ class KillNineTest {
           ackedSpans.computeIfAbsent(id[0], k -> new ArrayList<>()).add(id[1]);
         }
       }
-      awaitBufferEmpty(metricsPort, 60_000);
+      ChildSamplingNode.awaitMetric(metricsPort, ChildSamplingNode.ON_MEMORY, v -> v == 0, 60_000);
 
       int keptTraces = 0;
       int unaccounted = 0;
@@ -185,38 +166,7 @@ class KillNineTest {
     return RecordingOtlpSink.hex(s.getSpanId().toByteArray(), 0, 8);
   }
 
-  private static Process startNode(Path config, Path log) throws Exception {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        SamplingTierMain.class.getName(), "--config", config.toString())
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile())
-        .start();
-  }
 
-  private static final Pattern ON_MEMORY =
-      Pattern.compile("(?m)^otelcol_processor_tail_sampling_sampling_traces_on_memory\\{[^}]*} (\\S+)$");
 
-  private static void awaitBufferEmpty(int metricsPort, long millis) throws Exception {
-    HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.currentTimeMillis() + millis;
-    String last = "";
-    while (System.currentTimeMillis() < deadline) {
-      try {
-        last = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics")).build(),
-            HttpResponse.BodyHandlers.ofString()).body();
-        Matcher m = ON_MEMORY.matcher(last);
-        if (m.find() && Double.parseDouble(m.group(1)) == 0) {
-          Thread.sleep(500);
-          return;
-        }
-      } catch (java.io.IOException e) {
-        // not up yet
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("the restarted node still had undecided traces: " + last.lines()
-        .filter(l -> l.contains("on_memory")).findFirst().orElse("(no metric)"));
-  }
 
 }
