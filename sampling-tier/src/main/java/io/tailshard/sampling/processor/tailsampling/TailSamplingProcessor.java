@@ -109,6 +109,12 @@ final class TailSamplingProcessor implements TracesProcessor {
     Vertx vertx = settings.vertx();
     context = vertx.getOrCreateContext();
     settings.telemetry().health().notReady(id, "opening the trace buffer at " + storeConfig.directory());
+    Duration afterRoot = config.decisionWaitAfterRootReceived();
+    if (!afterRoot.isZero() && afterRoot.compareTo(config.decisionWait()) >= 0) {
+      // As in the Collector, the option only ever brings a decision forward.
+      log.warning("decision_wait_after_root_received (" + afterRoot + ") is not below decision_wait ("
+          + config.decisionWait() + "): it has no effect, traces are decided decision_wait after their first span");
+    }
     // Opening recovers the buffered traces (a scan): a worker thread, never an event loop.
     return vertx.executeBlocking(() -> WindowStore.open(storeConfig, settings.telemetry().metrics()), false)
         .map(s -> {
