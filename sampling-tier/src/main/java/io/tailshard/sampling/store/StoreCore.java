@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -64,6 +66,8 @@ final class StoreCore implements AutoCloseable {
   private final WindowStoreConfig config;
   private final String path;
   private final long waitMillis;
+  /** {@code decision_wait_after_root_received}; 0 = off. */
+  private final long afterRootMillis;
   private long windowMillis;
 
   // Native objects, created in this order and closed in the reverse order by close().
@@ -85,6 +89,8 @@ final class StoreCore implements AutoCloseable {
   private final TreeMap<Long, Window> windows = new TreeMap<>();
   /** Windows whose traces are all decided but that were still open when that happened. */
   private final TreeSet<Long> emptyWindows = new TreeSet<>();
+  /** Traces due early because their root arrived; the others wait on their window's due list. */
+  private final RootDueList rootDue = new RootDueList();
   private final DecisionCache decisions;
   private final TraceRequestIndex recoveryIndex = new TraceRequestIndex();
   private long nextSeq;
@@ -124,6 +130,7 @@ final class StoreCore implements AutoCloseable {
     this.config = config;
     this.path = config.directory().toAbsolutePath().toString();
     this.waitMillis = config.decisionWaitMillis();
+    this.afterRootMillis = config.decisionWaitAfterRootReceivedMillis();
     this.windowMillis = config.windowMillis();
     this.decisions = new DecisionCache(config.sampledCacheSize(), config.nonSampledCacheSize());
   }
@@ -172,6 +179,7 @@ final class StoreCore implements AutoCloseable {
         emptyWindows.add(w.id);
       }
     }
+    queueRecoveredRootDue();
     refreshProperties(true);
     publish();
     LOG.info(() -> String.format("trace store %s: recovered %d undecided traces (%d spans) in %d windows, "
@@ -272,7 +280,7 @@ final class StoreCore implements AutoCloseable {
           if (stale != null) {
             forget(stale);
           }
-          current = new TraceSummary(high, low, StoreKeys.arrivalMillis(v));
+          current = new TraceSummary(high, low, StoreKeys.arrivalMillis(v), waitMillis);
           currentWindow = w;
           traces.add(current);
           window.enqueue(current);
@@ -310,13 +318,77 @@ final class StoreCore implements AutoCloseable {
     }
     s.add(n, mask, root, minStart, maxEnd, value.length - StoreKeys.VALUE_HEADER_LENGTH);
     liveSpans += n;
+    if (root) {
+      // The value header holds the fragment's arrival time, so the root rule is recoverable: the
+      // trace is put on the root due list once every window is rebuilt (queueRecoveredRootDue).
+      s.dueMillis = Math.min(s.dueMillis, rootDueMillis(StoreKeys.arrivalMillis(value)));
+    }
+  }
+
+  /**
+   * After the scan: moves every recovered trace whose root rule makes it due before its first-seen
+   * due time from its window's list to the root due list, in due order.
+   */
+  private void queueRecoveredRootDue() {
+    if (afterRootMillis <= 0) {
+      return;
+    }
+    List<TraceSummary> early = new ArrayList<>();
+    for (Window w : windows.values()) {
+      for (TraceSummary s = w.head(); s != null; s = s.next) {
+        if (s.dueMillis < s.firstSeenMillis + waitMillis) {
+          early.add(s);
+        }
+      }
+    }
+    early.sort(Comparator.comparingLong(s -> s.dueMillis));
+    for (TraceSummary s : early) {
+      windows.get(windowOf(s)).unlink(s);
+      rootDue.insert(s);
+    }
+  }
+
+  /** Due time by the root rule for a root span arriving at {@code arrivalMillis}; MAX when off. */
+  private long rootDueMillis(long arrivalMillis) {
+    return afterRootMillis > 0 ? arrivalMillis + afterRootMillis : Long.MAX_VALUE;
+  }
+
+  /**
+   * {@code decision_wait_after_root_received}: a root span of live trace {@code s} arrived at
+   * {@code arrivalMillis}. When root arrival + the option is earlier than the trace's due time, the
+   * trace is due then and moves to the root due list; a later root never delays it (the Collector
+   * only ever moves a trace to an earlier decision). A trace already handed out stays as it is.
+   */
+  private void rootArrived(TraceSummary s, Window w, long arrivalMillis) {
+    long due = rootDueMillis(arrivalMillis);
+    if (due >= s.dueMillis) {
+      return;
+    }
+    if (s.onRootDueList()) {
+      rootDue.unlink(s);
+    } else if (w.holds(s)) {
+      w.unlink(s);
+    } else {
+      return;
+    }
+    s.dueMillis = due;
+    rootDue.insert(s);
+  }
+
+  /** Takes a live trace off whichever due list holds it, if any. */
+  private void unlinkDue(TraceSummary s, Window w) {
+    if (s.onRootDueList()) {
+      rootDue.unlink(s);
+    } else {
+      w.unlink(s);
+    }
   }
 
   /** Drops a live summary without a decision (recovery met a newer occurrence of its id). */
   private void forget(TraceSummary s) {
     traces.remove(s.traceHigh, s.traceLow);
     Window w = windows.get(windowOf(s));
-    w.unlink(s);
+    unlinkDue(s, w);
     w.undecided--;
     liveSpans -= s.spanCount;
   }
@@ -387,7 +459,7 @@ final class StoreCore implements AutoCloseable {
       Window window = windows.computeIfAbsent(windowOfTrace[t], Window::new);
       TraceSummary s = live[t];
       if (s == null) {
-        s = new TraceSummary(p.high[t], p.low[t], p.arrivalMillis);
+        s = new TraceSummary(p.high[t], p.low[t], p.arrivalMillis, waitMillis);
         traces.add(s);
         window.enqueue(s);
         window.undecided++;
@@ -395,6 +467,9 @@ final class StoreCore implements AutoCloseable {
       }
       s.add(p.spans[t], p.statusMask[t], p.root[t], p.minStart[t], p.maxEnd[t],
           PreparedAppend.fragmentLength(p.values[t]));
+      if (p.root[t]) {
+        rootArrived(s, window, p.arrivalMillis);
+      }
       long size = StoreKeys.SPAN_KEY_LENGTH + p.values[t].length;
       window.bytes += size;
       storedBytes += size;
@@ -407,26 +482,38 @@ final class StoreCore implements AutoCloseable {
   }
 
   /**
-   * Hands out up to {@code max} traces whose first-seen + decision_wait is at or before
-   * {@code nowMillis}, oldest first. Each trace is handed out once (again after a restart if it
-   * was not decided by then); it stays live, and keeps taking spans, until {@link #performDecide}.
-   * Also drops windows that were emptied by early decisions and have closed since.
+   * Hands out up to {@code max} traces whose due time is at or before {@code nowMillis}, earliest
+   * due first. A trace is due at first seen + decision_wait, or, with
+   * {@code decision_wait_after_root_received}, at its root's arrival + that option when earlier.
+   * Each trace is handed out once (again after a restart if it was not decided by then); it stays
+   * live, and keeps taking spans, until {@link #performDecide}. Also drops windows that were emptied
+   * by early decisions and have closed since.
    */
   List<TraceView> performDueTraces(long nowMillis, int max) {
     checkOpen();
     dropClosedEmptyWindows(nowMillis);
     List<TraceView> due = new ArrayList<>(Math.min(max, 1024));
-    for (Window w : windows.values()) {
-      TraceSummary s;
-      while (due.size() < max && (s = w.head()) != null && s.firstSeenMillis + waitMillis <= nowMillis) {
-        w.unlink(s);
-        due.add(s.view(windowMillis));
-      }
-      // A window's first-seen times all precede the next window's: if this one still has a trace
-      // that is not due, no later window has one that is.
-      if (w.head() != null || due.size() >= max) {
+    // Two sorted sources, merged: the windows' lists (due = first seen + decision_wait, so the
+    // earliest is the head of the oldest window that still has one) and the root due list.
+    Iterator<Window> ws = windows.values().iterator();
+    Window w = nextWithDue(ws);
+    while (due.size() < max) {
+      TraceSummary byWindow = w == null ? null : w.head();
+      TraceSummary byRoot = rootDue.head();
+      boolean fromWindow = byWindow != null && (byRoot == null || byWindow.dueMillis <= byRoot.dueMillis);
+      TraceSummary s = fromWindow ? byWindow : byRoot;
+      if (s == null || s.dueMillis > nowMillis) {
         break;
       }
+      if (fromWindow) {
+        w.unlink(s);
+        if (w.head() == null) {
+          w = nextWithDue(ws);
+        }
+      } else {
+        rootDue.unlink(s);
+      }
+      due.add(s.view(windowMillis));
     }
     refreshProperties(false);
     publish();
@@ -487,7 +574,7 @@ final class StoreCore implements AutoCloseable {
     for (TraceSummary s : decided) {
       traces.remove(s.traceHigh, s.traceLow);
       Window w = windows.get(windowOf(s));
-      w.unlink(s);
+      unlinkDue(s, w);
       w.undecided--;
       liveSpans -= s.spanCount;
       if (w.undecided == 0) {
@@ -500,6 +587,17 @@ final class StoreCore implements AutoCloseable {
     refreshProperties(false);
     publish();
     return kept;
+  }
+
+  /** The next window whose due list is not empty, or null. */
+  private static Window nextWithDue(Iterator<Window> ws) {
+    while (ws.hasNext()) {
+      Window w = ws.next();
+      if (w.head() != null) {
+        return w;
+      }
+    }
+    return null;
   }
 
   /** The stored fragments of a live trace, in arrival order; empty when the trace is not live. */

@@ -18,6 +18,9 @@ package io.tailshard.sampling.store;
  * @param bytes serialized size of the trace's buffered OTLP fragments (what
  *     {@code maximum_trace_size_bytes} compares against)
  * @param fragments stored values the trace spans (one per request that carried its spans)
+ * @param dueMillis when the trace is (or was) due for its decision: first seen +
+ *     {@code decision_wait}, or, when {@code decision_wait_after_root_received} is set and that
+ *     is earlier, the arrival of its first root span + {@code decision_wait_after_root_received}
  */
 public record TraceView(
     long traceIdHigh,
@@ -30,7 +33,8 @@ public record TraceView(
     long latestEndUnixNano,
     boolean rootSeen,
     long bytes,
-    int fragments) {
+    int fragments,
+    long dueMillis) {
 
   /** Status code numbers of {@code opentelemetry.proto.trace.v1.Status.StatusCode}. */
   public static final int STATUS_UNSET = 0;

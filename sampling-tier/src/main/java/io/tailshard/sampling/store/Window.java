@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * One time window of the spans column family: the traces first seen in it, in first-seen order
- * as a due list (an intrusive list through {@link TraceSummary}), how many of them are still
- * undecided, and the bytes its keys and values take. Writer thread only.
+ * as a due list (an intrusive list through {@link TraceSummary}; a trace whose root span made it due
+ * earlier waits on the {@link RootDueList} instead), how many of them are still undecided, and the
+ * bytes its keys and values take. Writer thread only.
  */
 final class Window {
   final long id;
@@ -35,6 +36,14 @@ final class Window {
 
   TraceSummary head() {
     return head;
+  }
+
+  /**
+   * True when {@code s}, a trace of this window that is not on the {@link RootDueList}, still waits
+   * on this window's due list (it was neither handed out nor decided).
+   */
+  boolean holds(TraceSummary s) {
+    return s.prev != null || head == s;
   }
 
   /** Removes {@code s} from the due list if it is on it (a trace decided before it was due). */

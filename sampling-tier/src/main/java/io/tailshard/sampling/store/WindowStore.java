@@ -105,10 +105,13 @@ public final class WindowStore implements AutoCloseable {
   }
 
   /**
-   * Up to {@code max} traces whose first-seen time + {@code decision_wait} is at or before
-   * {@code nowMillis}, in first-seen order (exact within a window, window by window across them).
-   * Each trace is handed out once; it stays buffered and keeps taking spans until it is
-   * {@linkplain #decide decided}. After a restart, undecided traces are handed out again.
+   * Up to {@code max} traces whose due time ({@link TraceView#dueMillis()}) is at or before
+   * {@code nowMillis}, earliest due first. A trace is due at first seen + {@code decision_wait};
+   * with {@code decision_wait_after_root_received} set, at the arrival of its root span + that
+   * option if that is earlier. Without the root rule this is first-seen order (exact within a
+   * window, window by window across them). Each trace is handed out once; it stays buffered and
+   * keeps taking spans until it is {@linkplain #decide decided}. After a restart, undecided traces
+   * are handed out again, with the root rule applied from the stored arrival times.
    */
   public CompletableFuture<List<TraceView>> dueTraces(long nowMillis, int max) {
     if (max < 1) {

@@ -30,6 +30,10 @@ import java.util.Objects;
  *     up to 3 of them (one filling, two being flushed)
  * @param syncWrites fsync the WAL on every write. Off by default: each write reaches the WAL in
  *     the OS page cache before it returns, which survives a killed process but not a power loss
+ * @param decisionWaitAfterRootReceived {@code decision_wait_after_root_received}: once a trace's
+ *     root span (a span without parent span id) has arrived, the trace is due this long after that
+ *     arrival when that is earlier than first seen + {@code decisionWait}; it never makes a trace
+ *     due later. {@link Duration#ZERO} (the default) turns the rule off
  */
 public record WindowStoreConfig(
     Path directory,
@@ -41,7 +45,8 @@ public record WindowStoreConfig(
     int nonSampledCacheSize,
     int queueCapacity,
     long writeBufferBytes,
-    boolean syncWrites) {
+    boolean syncWrites,
+    Duration decisionWaitAfterRootReceived) {
 
   /** The Collector's {@code decision_wait} default. */
   public static final Duration DEFAULT_DECISION_WAIT = Duration.ofSeconds(30);
@@ -62,13 +67,20 @@ public record WindowStoreConfig(
   /** A few seconds of requests at full rate; the writer drains thousands of appends per second. */
   public static final int DEFAULT_QUEUE_CAPACITY = 4096;
   public static final long DEFAULT_WRITE_BUFFER_BYTES = 64L << 20;
+  /** The Collector's default: off. */
+  public static final Duration DEFAULT_DECISION_WAIT_AFTER_ROOT_RECEIVED = Duration.ZERO;
 
   public WindowStoreConfig {
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(decisionWait, "decision_wait");
     Objects.requireNonNull(windowGranularity, "window_granularity");
+    Objects.requireNonNull(decisionWaitAfterRootReceived, "decision_wait_after_root_received");
     if (decisionWait.isNegative() || decisionWait.isZero()) {
       throw new IllegalArgumentException("decision_wait must be positive, got " + decisionWait);
+    }
+    if (decisionWaitAfterRootReceived.isNegative()) {
+      throw new IllegalArgumentException("decision_wait_after_root_received must not be negative, got "
+          + decisionWaitAfterRootReceived);
     }
     if (windowGranularity.toMillis() < 1) {
       throw new IllegalArgumentException("window_granularity must be at least 1ms, got " + windowGranularity);
@@ -100,51 +112,77 @@ public record WindowStoreConfig(
     }
   }
 
+  /** Without {@code decision_wait_after_root_received} (off). */
+  public WindowStoreConfig(Path directory, Duration decisionWait, Duration windowGranularity, long maxSizeBytes,
+      long maxTraces, int sampledCacheSize, int nonSampledCacheSize, int queueCapacity, long writeBufferBytes,
+      boolean syncWrites) {
+    this(directory, decisionWait, windowGranularity, maxSizeBytes, maxTraces, sampledCacheSize, nonSampledCacheSize,
+        queueCapacity, writeBufferBytes, syncWrites, DEFAULT_DECISION_WAIT_AFTER_ROOT_RECEIVED);
+  }
+
   /** Every default, on {@code directory}. */
   public static WindowStoreConfig defaults(Path directory) {
     return new WindowStoreConfig(directory, DEFAULT_DECISION_WAIT, DEFAULT_WINDOW_GRANULARITY,
         DEFAULT_MAX_SIZE_BYTES, DEFAULT_MAX_TRACES, DEFAULT_SAMPLED_CACHE_SIZE,
-        DEFAULT_NON_SAMPLED_CACHE_SIZE, DEFAULT_QUEUE_CAPACITY, DEFAULT_WRITE_BUFFER_BYTES, false);
+        DEFAULT_NON_SAMPLED_CACHE_SIZE, DEFAULT_QUEUE_CAPACITY, DEFAULT_WRITE_BUFFER_BYTES, false,
+        DEFAULT_DECISION_WAIT_AFTER_ROOT_RECEIVED);
   }
 
   public WindowStoreConfig withDirectory(Path dir) {
     return new WindowStoreConfig(dir, decisionWait, windowGranularity, maxSizeBytes, maxTraces,
-        sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, syncWrites);
+        sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, syncWrites,
+        decisionWaitAfterRootReceived);
   }
 
   public WindowStoreConfig withDecisionWait(Duration d) {
     return new WindowStoreConfig(directory, d, windowGranularity, maxSizeBytes, maxTraces,
-        sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, syncWrites);
+        sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, syncWrites,
+        decisionWaitAfterRootReceived);
   }
 
   public WindowStoreConfig withMaxSizeBytes(long bytes) {
     return new WindowStoreConfig(directory, decisionWait, windowGranularity, bytes, maxTraces,
-        sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, syncWrites);
+        sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, syncWrites,
+        decisionWaitAfterRootReceived);
   }
 
   public WindowStoreConfig withMaxTraces(long traces) {
     return new WindowStoreConfig(directory, decisionWait, windowGranularity, maxSizeBytes, traces,
-        sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, syncWrites);
+        sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, syncWrites,
+        decisionWaitAfterRootReceived);
   }
 
   public WindowStoreConfig withDecisionCache(int sampled, int nonSampled) {
     return new WindowStoreConfig(directory, decisionWait, windowGranularity, maxSizeBytes, maxTraces,
-        sampled, nonSampled, queueCapacity, writeBufferBytes, syncWrites);
+        sampled, nonSampled, queueCapacity, writeBufferBytes, syncWrites,
+        decisionWaitAfterRootReceived);
   }
 
   public WindowStoreConfig withQueueCapacity(int capacity) {
     return new WindowStoreConfig(directory, decisionWait, windowGranularity, maxSizeBytes, maxTraces,
-        sampledCacheSize, nonSampledCacheSize, capacity, writeBufferBytes, syncWrites);
+        sampledCacheSize, nonSampledCacheSize, capacity, writeBufferBytes, syncWrites,
+        decisionWaitAfterRootReceived);
   }
 
   public WindowStoreConfig withWriteBufferBytes(long bytes) {
     return new WindowStoreConfig(directory, decisionWait, windowGranularity, maxSizeBytes, maxTraces,
-        sampledCacheSize, nonSampledCacheSize, queueCapacity, bytes, syncWrites);
+        sampledCacheSize, nonSampledCacheSize, queueCapacity, bytes, syncWrites,
+        decisionWaitAfterRootReceived);
   }
 
   public WindowStoreConfig withSyncWrites(boolean sync) {
     return new WindowStoreConfig(directory, decisionWait, windowGranularity, maxSizeBytes, maxTraces,
-        sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, sync);
+        sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, sync,
+        decisionWaitAfterRootReceived);
+  }
+
+  public WindowStoreConfig withDecisionWaitAfterRootReceived(Duration d) {
+    return new WindowStoreConfig(directory, decisionWait, windowGranularity, maxSizeBytes, maxTraces,
+        sampledCacheSize, nonSampledCacheSize, queueCapacity, writeBufferBytes, syncWrites, d);
+  }
+
+  long decisionWaitAfterRootReceivedMillis() {
+    return decisionWaitAfterRootReceived.toMillis();
   }
 
   long decisionWaitMillis() {

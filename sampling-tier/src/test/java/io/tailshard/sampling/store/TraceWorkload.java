@@ -55,6 +55,8 @@ final class TraceWorkload {
 
   final Map<TraceKey, List<Placed>> spansByTrace = new LinkedHashMap<>();
   final Map<TraceKey, Long> firstSeen = new HashMap<>();
+  /** When the first request carrying a root span (no parent span id) of the trace arrives. */
+  final Map<TraceKey, Long> rootArrival = new HashMap<>();
   final Map<TraceKey, Integer> fragments = new HashMap<>();
   final List<Request> requests = new ArrayList<>();
 
@@ -91,6 +93,9 @@ final class TraceWorkload {
         long at = part == 0 ? start : start + 1 + (long) (r.nextDouble() * maxDelayMillis);
         long tick = ceil(at, tickMillis);
         byTick.computeIfAbsent(tick, t -> new ArrayList<>()).add(all.get(s));
+        if (all.get(s).span().getParentSpanId().isEmpty()) {
+          w.rootArrival.merge(key, tick, Math::min);
+        }
         ticksOfTrace.computeIfAbsent(key, k -> new java.util.TreeSet<>()).add(tick);
       }
     }
@@ -185,8 +190,11 @@ final class TraceWorkload {
     return ExportTraceServiceRequest.parseFrom(out.toByteArray());
   }
 
-  /** What the store's summary of a trace must say, from the spans that were sent. */
-  TraceView expectedSummary(TraceKey key, long windowMillis) {
+  /**
+   * What the store's summary of a trace must say, from the spans that were sent, with
+   * {@code decision_wait} and {@code decision_wait_after_root_received} (0 = off) as given.
+   */
+  TraceView expectedSummary(TraceKey key, long windowMillis, long waitMillis, long afterRootMillis) {
     List<Placed> spans = spansByTrace.get(key);
     int mask = 0;
     long minStart = Long.MAX_VALUE;
@@ -200,7 +208,14 @@ final class TraceWorkload {
     }
     long first = firstSeen.get(key);
     return new TraceView(key.high(), key.low(), first / windowMillis, first, spans.size(), mask, minStart, maxEnd,
-        root, -1, fragments.get(key));
+        root, -1, fragments.get(key), expectedDue(key, waitMillis, afterRootMillis));
+  }
+
+  /** First seen + decision_wait, or root arrival + decision_wait_after_root_received when set and earlier. */
+  long expectedDue(TraceKey key, long waitMillis, long afterRootMillis) {
+    long due = firstSeen.get(key) + waitMillis;
+    Long root = rootArrival.get(key);
+    return afterRootMillis > 0 && root != null ? Math.min(due, root + afterRootMillis) : due;
   }
 
   static AnyValue str(String s) {

@@ -70,7 +70,8 @@ class WindowStoreTest {
 
   static TraceView withoutBytes(TraceView v) {
     return new TraceView(v.traceIdHigh(), v.traceIdLow(), v.window(), v.firstSeenMillis(), v.spanCount(),
-        v.statusMask(), v.earliestStartUnixNano(), v.latestEndUnixNano(), v.rootSeen(), -1, v.fragments());
+        v.statusMask(), v.earliestStartUnixNano(), v.latestEndUnixNano(), v.rootSeen(), -1, v.fragments(),
+        v.dueMillis());
   }
 
   static void assertHoldsExactly(List<Placed> expected, List<byte[]> fragments) throws Exception {
@@ -93,7 +94,7 @@ class WindowStoreTest {
         assertEquals(w.fragments.get(k), fragments.size(), "one value per (trace, request)");
         assertHoldsExactly(e.getValue(), fragments);
         TraceView summary = store.summary(k.high(), k.low()).join().orElseThrow();
-        assertEquals(w.expectedSummary(k, WINDOW_MS), withoutBytes(summary));
+        assertEquals(w.expectedSummary(k, WINDOW_MS, WAIT_MS, 0), withoutBytes(summary));
         assertEquals(fragments.stream().mapToLong(f -> f.length).sum(), summary.bytes());
       }
       // Every key sits in its trace's first window, whatever request carried it.

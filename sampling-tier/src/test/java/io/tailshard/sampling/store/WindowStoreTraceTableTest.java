@@ -26,7 +26,7 @@ class WindowStoreTraceTableTest {
         // Sequential-looking ids too: some SDKs and tests make them, and they must still spread.
         TraceKey k = r.nextBoolean() ? new TraceKey(r.nextLong(), r.nextLong()) : new TraceKey(0, op);
         if (!model.containsKey(k)) {
-          TraceSummary s = new TraceSummary(k.high(), k.low(), op);
+          TraceSummary s = new TraceSummary(k.high(), k.low(), op, 0);
           table.add(s);
           model.put(k, s);
           keys.add(k);

@@ -84,7 +84,7 @@ final class TailSamplingMetrics {
     registry.gauge(P + "sampling_traces_on_memory", "Tracks the number of traces current on memory",
         tracesInMemory, "processor", processor);
     registry.gauge("tailshard_window_lag_seconds",
-        "How far the decision loop is behind: now minus the due time of the oldest trace it decided last",
+        "How far the decision loop is behind: now minus the earliest due time of the traces it decided last",
         lagSeconds, "processor", processor);
   }
 }

@@ -37,7 +37,9 @@ import java.util.logging.Logger;
  * already decided are not buffered: kept ones are forwarded at once, dropped ones are counted.
  *
  * <p><b>Decisions</b> (one Vert.x context, every {@link #TICK}): due traces (first seen +
- * {@code decision_wait}) are evaluated on their in-memory summaries. Not-sampled ones are recorded
+ * {@code decision_wait}, or, with {@code decision_wait_after_root_received}, root span arrival +
+ * that option when sooner; the store keeps the due order) are evaluated on their in-memory
+ * summaries. Not-sampled ones are recorded
  * as decided right away. Kept ones are read back, handed to the next consumer, and recorded as
  * decided only once the next consumer accepted them: a crash in between re-decides the trace after
  * restart (at worst a duplicate downstream), never loses it. A kept trace refused downstream stays
@@ -107,9 +109,11 @@ final class TailSamplingProcessor implements TracesProcessor {
     Vertx vertx = settings.vertx();
     context = vertx.getOrCreateContext();
     settings.telemetry().health().notReady(id, "opening the trace buffer at " + storeConfig.directory());
-    if (config.decisionWaitAfterRootReceived().toMillis() > 0) {
-      log.warning("decision_wait_after_root_received is accepted but not applied yet: traces are decided "
-          + Duration.ofMillis(config.decisionWait().toMillis()) + " after their first span");
+    Duration afterRoot = config.decisionWaitAfterRootReceived();
+    if (!afterRoot.isZero() && afterRoot.compareTo(config.decisionWait()) >= 0) {
+      // As in the Collector, the option only ever brings a decision forward.
+      log.warning("decision_wait_after_root_received (" + afterRoot + ") is not below decision_wait ("
+          + config.decisionWait() + "): it has no effect, traces are decided decision_wait after their first span");
     }
     // Opening recovers the buffered traces (a scan): a worker thread, never an event loop.
     return vertx.executeBlocking(() -> WindowStore.open(storeConfig, settings.telemetry().metrics()), false)
@@ -258,7 +262,7 @@ final class TailSamplingProcessor implements TracesProcessor {
       lagMillis = 0;
       return Future.succeededFuture();
     }
-    lagMillis = Math.max(0, now - (due.get(0).firstSeenMillis() + config.decisionWait().toMillis()));
+    lagMillis = Math.max(0, now - due.get(0).dueMillis());
     List<io.tailshard.sampling.store.Decision> notSampled = new ArrayList<>();
     List<io.tailshard.sampling.store.TraceView> kept = new ArrayList<>();
     long maxBytes = config.maximumTraceSizeBytes();

@@ -57,7 +57,8 @@ public final class TailSamplingProcessorFactory implements ProcessorFactory<Tail
         maxSize, maxTraces,
         sampledCache > 0 ? sampledCache : WindowStoreConfig.DEFAULT_SAMPLED_CACHE_SIZE,
         notSampledCache > 0 ? notSampledCache : WindowStoreConfig.DEFAULT_NON_SAMPLED_CACHE_SIZE,
-        WindowStoreConfig.DEFAULT_QUEUE_CAPACITY, WindowStoreConfig.DEFAULT_WRITE_BUFFER_BYTES, false);
+        WindowStoreConfig.DEFAULT_QUEUE_CAPACITY, WindowStoreConfig.DEFAULT_WRITE_BUFFER_BYTES, false,
+        c.decisionWaitAfterRootReceived());
     return new TailSamplingProcessor(settings, c, store, next, System::currentTimeMillis);
   }
 

@@ -296,6 +296,55 @@ class TailSamplingEndToEndTest {
   }
 
   /**
+   * {@code decision_wait_after_root_received}: with a 30 s decision_wait and 1 s after the root,
+   * traces whose root arrived are decided within seconds, the trace without a root stays buffered,
+   * and children arriving after the early decision follow it as late spans.
+   */
+  @Test
+  void aTraceIsDecidedDecisionWaitAfterRootReceivedAfterItsRoot() throws Exception {
+    String yaml = String.join("\n",
+        "decision_wait: 30s",
+        "decision_wait_after_root_received: 1s",
+        "policies:",
+        "  - {name: errors, type: status_code, status_code: {status_codes: [ERROR]}}",
+        "");
+    List<TestTrace> three = traces(23, 3, 0);
+    TestTrace kept = three.get(0);
+    TestTrace dropped = three.get(1);
+    TestTrace rootless = three.get(2);
+    Span failingRoot = kept.root().toBuilder().setStatus(Status.newBuilder().setCodeValue(2)).build();
+    try (SamplingNodeFixture f = new SamplingNodeFixture(dataDir, yaml)) {
+      long sent = System.currentTimeMillis();
+      f.send(request(List.of(failingRoot, dropped.root(), rootless.child())));
+      String inMemory = "otelcol_processor_tail_sampling_sampling_traces_on_memory";
+      long deadline = sent + 15_000;
+      while ((f.metric(inMemory) != 1 || !f.ledger.traces().contains(kept.hex()))
+          && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      long decidedAfter = System.currentTimeMillis() - sent;
+      System.out.printf("decision_wait 30s, decision_wait_after_root_received 1s: rooted traces decided %d ms after "
+          + "their root%n", decidedAfter);
+      assertEquals(Set.of(kept.hex()), f.ledger.traces(), "the failing rooted trace kept, well before decision_wait");
+      assertEquals(1, f.metric(inMemory), "the trace without a root still waits for decision_wait");
+      assertTrue(decidedAfter >= 1_000, "not before decision_wait_after_root_received: " + decidedAfter);
+
+      f.send(request(List.of(kept.child(), dropped.child(), rootless.root())));
+      String lateKept = RecordingOtlpSink.hex(kept.child().getSpanId().toByteArray(), 0, 8);
+      deadline = System.currentTimeMillis() + 10_000;
+      while (!f.ledger.sawSpan(lateKept) && System.currentTimeMillis() < deadline) {
+        Thread.sleep(50);
+      }
+      assertTrue(f.ledger.sawSpan(lateKept), "the late child of the kept trace is forwarded");
+      assertFalse(f.ledger.traces().contains(dropped.hex()), "the late child of the dropped trace is not");
+      assertEquals(1, f.metric("tailshard_late_spans", "decision", "sampled"));
+      assertEquals(1, f.metric("tailshard_late_spans", "decision", "not_sampled"));
+      // Its root arrived now: the third trace goes a second later, not 30 s after its first span.
+      f.awaitAllDecided(15_000);
+    }
+  }
+
+  /**
    * A kept trace stays live while its read-back is exported; a span that arrives then (an lb node
    * delivering batches it held while this node restarted) must reach the backend too, not vanish
    * with the decision.
