@@ -179,8 +179,8 @@ final class LoadBalancingExporter implements TracesExporter {
    * number makes sure an older rebuild that finishes last does not replace a newer one. Requests
    * split on the old ring in the meantime are split again at admission (see
    * {@link #consumeTraces}); batches re-routed meanwhile wait for the new ring (see
-   * {@link #reroute}). The future completes, on the caller's context, once the ring of this
-   * rebuild or of a newer one is in place.
+   * {@link #reroute}). The future completes once the ring of this rebuild or of a newer one is in
+   * place, on the thread that put it there (what follows it is thread-safe).
    */
   private Future<Void> rebuildRouting() {
     List<String> live = new ArrayList<>();
