@@ -135,6 +135,9 @@ public record LoadBalancingConfig(
     ConfigMap otlp = protocol.map("otlp");
     protocol.done();
     OtlpClientConfig template = OtlpClientConfig.parse(otlp, false, OtlpClientConfig.Tls.PLAINTEXT);
+    if (GZIP_LEVEL < 1 || GZIP_LEVEL > 9) {
+      throw otlp.error("the JVM property tailshard.lb.gzipLevel is " + GZIP_LEVEL + "; a gzip level is 1 to 9");
+    }
     if (template.endpoint() != null) {
       throw otlp.error("endpoint", "the resolver supplies each backend's endpoint; remove this key");
     }
