@@ -23,6 +23,13 @@ import java.util.List;
  * <p>With the queue disabled ({@code enabled: false}) a submit completes only when its batch is
  * sent, after retries, or fails with a refusal the caller can pass upstream.
  *
+ * <p>With {@link Merging} on (the loadbalancing exporter's backends), a lane that starts a send
+ * takes every waiting batch that fits under the merge limit and sends their concatenation as one
+ * request: concatenated serialized OTLP export requests are one valid request holding them all.
+ * With a {@link BatchConfig} as well, a free lane waits for {@code min_size} or
+ * {@code flush_timeout} before it starts. A merged send is one unit for retries, the give-up
+ * handler and {@link #inFlight}; each part stays counted in {@link #size} until it settles.
+ *
  * <p>All lane work runs on one Vert.x context; {@link #submit} may be called from any thread.
  */
 public final class MemoryQueue implements SendingQueue {
@@ -34,12 +41,50 @@ public final class MemoryQueue implements SendingQueue {
   private final GiveUp giveUp;
   private final ExporterMetrics metrics;
 
-  private final ArrayDeque<TraceData> items = new ArrayDeque<>();
+  private final Merging merging;
+
+  /** A waiting batch and when it was queued (for {@code flush_timeout}). */
+  private record Item(TraceData data, long queuedAtNanos) {}
+
+  private final ArrayDeque<Item> items = new ArrayDeque<>();
   private long used;
+  /** Spans and bytes of the waiting batches (not those in flight), for merging. */
+  private long waitingSpans;
+  private long waitingBytes;
   private int inFlight;
   private boolean closed;
   private volatile boolean failFast;
   private Promise<Void> drained;
+  /** A dispatch is scheduled on the context and has not started yet: offers need not schedule another. */
+  private boolean dispatchScheduled;
+  /** The flush_timeout timer, when a lane waits for a batch to fill; touched on the context only. */
+  private long lingerTimer = -1;
+
+  /**
+   * How waiting batches are merged into one send: at most {@code maxBytes} (a single larger batch
+   * is sent alone), and with {@code batch} (nullable) the Collector's {@code sending_queue.batch}
+   * waiting and limits on top.
+   */
+  public record Merging(long maxBytes, BatchConfig batch) {
+    public Merging {
+      if (maxBytes < 1) {
+        throw new IllegalArgumentException("maxBytes must be at least 1");
+      }
+    }
+
+    /** The byte limit of one merged request. */
+    long byteLimit() {
+      long limit = batch != null && batch.sizer() == BatchConfig.Sizer.BYTES && batch.maxSize() > 0
+          ? batch.maxSize() : maxBytes;
+      return Math.min(limit, Integer.MAX_VALUE - 8);
+    }
+
+    /** The span limit of one merged request (items sizer's {@code max_size}), or none. */
+    long spanLimit() {
+      return batch != null && batch.sizer() == BatchConfig.Sizer.ITEMS && batch.maxSize() > 0
+          ? Math.min(batch.maxSize(), Integer.MAX_VALUE) : Integer.MAX_VALUE;
+    }
+  }
 
   public MemoryQueue(
       String name,
@@ -49,7 +94,21 @@ public final class MemoryQueue implements SendingQueue {
       Sender sender,
       GiveUp giveUp,
       ExporterMetrics metrics) {
+    this(name, vertx, queue, retry, sender, giveUp, metrics, null);
+  }
+
+  /** A queue that merges waiting batches per {@code merging} (null: every batch is sent alone). */
+  public MemoryQueue(
+      String name,
+      Vertx vertx,
+      QueueConfig queue,
+      RetryConfig retry,
+      Sender sender,
+      GiveUp giveUp,
+      ExporterMetrics metrics,
+      Merging merging) {
     this.name = name;
+    this.merging = merging;
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
     this.queue = queue;
@@ -100,14 +159,22 @@ public final class MemoryQueue implements SendingQueue {
   /** Queues a batch; false when full or closed (nothing is counted: the caller decides). */
   public boolean offer(TraceData data) {
     long size = queue.sizeOf(data.spanCount(), data.length());
+    boolean schedule;
     synchronized (this) {
       if (closed || (used > 0 && used + size > queue.queueSize())) {
         return false;
       }
-      items.addLast(data);
+      items.addLast(new Item(data, merging != null && merging.batch() != null ? System.nanoTime() : 0));
       used += size;
+      waitingSpans += data.spanCount();
+      waitingBytes += data.length();
+      // One hop onto the context per burst of offers, not one per offer.
+      schedule = !dispatchScheduled;
+      dispatchScheduled = true;
     }
-    context.runOnContext(v -> dispatch());
+    if (schedule) {
+      context.runOnContext(v -> dispatch());
+    }
     return true;
   }
 
@@ -132,8 +199,13 @@ public final class MemoryQueue implements SendingQueue {
   /** Takes every queued batch that no lane has started, e.g. to re-route them elsewhere. */
   public List<TraceData> drain() {
     synchronized (this) {
-      List<TraceData> out = new ArrayList<>(items);
+      List<TraceData> out = new ArrayList<>(items.size());
+      for (Item i : items) {
+        out.add(i.data);
+      }
       items.clear();
+      waitingSpans = 0;
+      waitingBytes = 0;
       // Only what is taken leaves the count: batches in flight stay in it until they settle.
       for (TraceData d : out) {
         used -= queue.sizeOf(d.spanCount(), d.length());
@@ -167,7 +239,11 @@ public final class MemoryQueue implements SendingQueue {
       }
       p = drained;
     }
-    context.runOnContext(v -> checkDrained());
+    // A lane waiting for its batch to fill sends now: nothing waits for flush_timeout at shutdown.
+    context.runOnContext(v -> {
+      dispatch();
+      checkDrained();
+    });
     long timer = vertx.setTimer(Math.max(1, grace.toMillis()), t -> {
       for (TraceData d : drain()) {
         giveUp.giveUp(d, SendResult.retryable("shut down before it could be sent", Duration.ZERO));
@@ -187,29 +263,125 @@ public final class MemoryQueue implements SendingQueue {
   }
 
   private void dispatch() {
+    synchronized (this) {
+      dispatchScheduled = false;
+    }
     while (true) {
-      TraceData next;
+      TraceData data;
+      long units;
       synchronized (this) {
         if (inFlight >= queue.numConsumers() || items.isEmpty()) {
           break;
         }
-        next = items.pollFirst();
+        if (merging == null) {
+          Item first = items.pollFirst();
+          data = first.data;
+          units = queue.sizeOf(data.spanCount(), data.length());
+          waitingSpans -= data.spanCount();
+          waitingBytes -= data.length();
+        } else {
+          long wait = lingerNanos();
+          if (wait > 0) {
+            armLinger(wait);
+            break;
+          }
+          long[] taken = new long[1];
+          data = takeMerged(taken);
+          units = taken[0];
+        }
         inFlight++;
       }
-      TraceData data = next;
-      retrier.send(data, this::mayRetry).onComplete(ar -> {
-        SendResult r = ar.result();
-        if (!r.sent()) {
-          giveUp.giveUp(data, r);
-        }
-        synchronized (this) {
-          inFlight--;
-          used -= queue.sizeOf(data.spanCount(), data.length());
-        }
-        dispatch();
-        checkDrained();
-      });
+      send(data, units);
     }
+  }
+
+  /** Sends one (possibly merged) batch on a lane; {@code units} is what it holds of {@link #size}. */
+  private void send(TraceData data, long units) {
+    retrier.send(data, this::mayRetry).onComplete(ar -> {
+      SendResult r = ar.result();
+      if (!r.sent()) {
+        giveUp.giveUp(data, r);
+      }
+      synchronized (this) {
+        inFlight--;
+        used -= units;
+      }
+      dispatch();
+      checkDrained();
+    });
+  }
+
+  /**
+   * How long a free lane should still wait before taking the waiting batches, 0 to go now: no
+   * {@code batch} config, shutting down, {@code min_size} or the merge limit reached, or the oldest
+   * batch has waited {@code flush_timeout}. Under the lock.
+   */
+  private long lingerNanos() {
+    BatchConfig b = merging.batch();
+    if (b == null || closed || failFast) {
+      return 0;
+    }
+    long filled = b.sizer() == BatchConfig.Sizer.ITEMS ? waitingSpans : waitingBytes;
+    if (filled >= b.minSize() || waitingBytes >= merging.byteLimit() || waitingSpans >= merging.spanLimit()) {
+      return 0;
+    }
+    long waited = System.nanoTime() - items.peekFirst().queuedAtNanos;
+    return Math.max(0, b.flushTimeout().toNanos() - waited);
+  }
+
+  /** Sets the flush_timeout timer unless one is set; it runs a dispatch on this context. */
+  private void armLinger(long nanos) {
+    if (lingerTimer >= 0) {
+      return;
+    }
+    long millis = Math.max(1, (nanos + 999_999) / 1_000_000);
+    lingerTimer = vertx.setTimer(millis, t -> {
+      synchronized (this) {
+        lingerTimer = -1;
+      }
+      dispatch();
+    });
+  }
+
+  /**
+   * Takes the first waiting batch and every next one that fits under the merge limits, and returns
+   * their concatenation; {@code units[0]} gets their size in the queue's unit. Under the lock.
+   */
+  private TraceData takeMerged(long[] units) {
+    long byteLimit = merging.byteLimit();
+    long spanLimit = merging.spanLimit();
+    Item first = items.pollFirst();
+    long bytes = first.data.length();
+    long spans = first.data.spanCount();
+    units[0] = queue.sizeOf(first.data.spanCount(), first.data.length());
+    List<TraceData> parts = null;
+    while (!items.isEmpty()) {
+      TraceData next = items.peekFirst().data;
+      if (bytes + next.length() > byteLimit || spans + next.spanCount() > spanLimit) {
+        break;
+      }
+      items.pollFirst();
+      if (parts == null) {
+        parts = new ArrayList<>();
+        parts.add(first.data);
+      }
+      parts.add(next);
+      bytes += next.length();
+      spans += next.spanCount();
+      units[0] += queue.sizeOf(next.spanCount(), next.length());
+    }
+    waitingSpans -= spans;
+    waitingBytes -= bytes;
+    if (parts == null) {
+      return first.data;
+    }
+    byte[] out = new byte[(int) bytes];
+    int p = 0;
+    for (TraceData d : parts) {
+      System.arraycopy(d.array(), d.offset(), out, p, d.length());
+      p += d.length();
+    }
+    return new TraceData(out, (int) spans);
   }
 
   private void checkDrained() {

@@ -31,6 +31,7 @@ public final class RecordingOtlpSink implements AutoCloseable {
   private volatile boolean refusing;
   private volatile Future<Void> gate;
   private volatile Runnable onHeld;
+  private final java.util.concurrent.atomic.AtomicLong requests = new java.util.concurrent.atomic.AtomicLong();
 
   public RecordingOtlpSink(Vertx vertx, String address, int port, SpanLedger ledger) throws Exception {
     this.endpoint = address + ":" + port;
@@ -57,10 +58,16 @@ public final class RecordingOtlpSink implements AutoCloseable {
     this.gate = gate;
   }
 
+  /** Export requests taken (not refused) so far. */
+  public long requests() {
+    return requests.get();
+  }
+
   private Future<Void> accept(TraceData data) {
     if (closed || refusing) {
       return Future.failedFuture(RefusedException.retryable("test sink refuses"));
     }
+    requests.incrementAndGet();
     TraceRequestIndex idx = new TraceRequestIndex();
     try {
       idx.index(data.array(), data.offset(), data.length());

@@ -802,6 +802,7 @@ final class ClusterRun {
         .put("sampling_nodes", s.samplingNodes())
         .put("failing_backends", s.failingBackends())
         .put("compression", s.compression())
+        .put("lb_batch", s.lbBatchYaml() == null ? null : s.lbBatchYaml().strip().replace("\n", "; "))
         .put("jvm_options", new JsonArray(s.jvmOptions()))
         .put("aborted", aborted)
         .put("drained", drainedSecond > 0)

@@ -45,6 +45,7 @@ final class NodeConfigs {
         "        compression: " + s.compression(),
         "        tls: {insecure: true}",
         "        retry_on_failure: {initial_interval: 100ms, max_interval: 1s}",
+        lbBatch(s),
         "    resolver:",
         "      dns:",
         "        hostname: " + Layout.SAMPLING_NAME,
@@ -62,6 +63,17 @@ final class NodeConfigs {
         "    logs: {level: info}",
         "    metrics: {address: \"" + a + ":" + l.metricsPort() + "\"}",
         "");
+  }
+
+  /** The scenario's {@code lb_batch} as {@code sending_queue.batch}, or a comment saying there is none. */
+  private static String lbBatch(Scenario s) {
+    if (s.lbBatchYaml() == null) {
+      return "        # sending_queue.batch: none (waiting batches merged when a lane frees up, no waiting)";
+    }
+    if (s.lbBatchYaml().equals("{}")) {
+      return "        sending_queue: {batch: {}}";
+    }
+    return "        sending_queue:\n          batch:\n" + s.lbBatchYaml().indent(12).stripTrailing();
   }
 
   static String sampling(Scenario s, Layout l, int k, Path dataDir) {

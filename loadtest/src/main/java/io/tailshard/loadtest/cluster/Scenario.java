@@ -46,6 +46,9 @@ import java.util.regex.Pattern;
  *     {@code reroute}
  * @param compression between lb and sampling nodes (the loadbalancing exporter's
  *     {@code protocol.otlp.compression}): {@code gzip}, the Collector's default, or {@code none}
+ * @param lbBatchYaml the loadbalancing exporter's {@code protocol.otlp.sending_queue.batch} block as
+ *     YAML (from the scenario's {@code lb_batch}), or null for none: batches waiting for a backend
+ *     are then merged only when a send lane frees up, with no waiting
  * @param jvmOptions JVM options of every node process
  */
 public record Scenario(
@@ -65,6 +68,7 @@ public record Scenario(
     Duration dnsInterval,
     String failingBackends,
     String compression,
+    String lbBatchYaml,
     List<String> jvmOptions) {
 
   /** At most this many nodes per tier: one /24 of loopback addresses each, and a 2-core machine. */
@@ -226,10 +230,17 @@ public record Scenario(
     Duration dnsInterval = positive(m, "dns_interval", Duration.ofSeconds(1));
     String failing = m.oneOf("failing_backends", "wait", "wait", "reroute");
     String compression = m.oneOf("compression", "gzip", "gzip", "none");
+    ConfigNode batch = m.get("lb_batch").filter(n -> !n.isNull()).orElse(null);
+    if (batch != null && !batch.isMap()) {
+      throw ConfigException.at(batch, "expected the loadbalancing exporter's sending_queue.batch block "
+          + "(flush_timeout, min_size, max_size, sizer), found " + batch.describe());
+    }
+    // Checked by the lb tier's own --validate, like the policies.
+    String lbBatchYaml = batch == null ? null : batch.entries().isEmpty() ? "{}" : YamlText.render(batch);
     List<String> jvm = m.stringList("jvm_options", DEFAULT_JVM_OPTIONS);
     m.done();
     return new Scenario(root.file(), lb, sampling, decisionWait, policiesYaml, percentage, salt, generateArgs,
-        protocol, steps, duration, settle, warmup, dnsInterval, failing, compression, jvm);
+        protocol, steps, duration, settle, warmup, dnsInterval, failing, compression, lbBatchYaml, jvm);
   }
 
   /**

@@ -132,9 +132,10 @@ final class MarkdownSummary {
   /** "Cluster: scenario x, 1 lb and 2 sampling nodes, ..." for a cluster run. */
   static String clusterLine(JsonObject c) {
     return String.format("Cluster: scenario `%s`, %s lb and %s sampling node(s) at the start, loadbalancing "
-            + "`failing_backends: %s`, `compression: %s`, node JVM options `%s`; %.0f s in all.",
+            + "`failing_backends: %s`, `compression: %s`, `sending_queue.batch: %s`, node JVM options `%s`; "
+            + "%.0f s in all.",
         c.getString("scenario", "?"), num(c.getValue("lb_nodes")), num(c.getValue("sampling_nodes")),
-        c.getString("failing_backends", "?"), c.getString("compression", "?"),
+        c.getString("failing_backends", "?"), c.getString("compression", "?"), c.getString("lb_batch", "none"),
         String.join(" ", strings(c.getJsonArray("jvm_options", new JsonArray()))), c.getDouble("seconds", 0.0));
   }
 

@@ -157,4 +157,45 @@ class ScenarioTest {
   private static Object reparse(String yaml) {
     return new ConfigLoader(n -> null).parse("b.yaml", "p:\n" + yaml.indent(2)).entries().get("p").toPlain();
   }
+
+  @Test
+  void lbBatchIsPastedAsTheLbsSendingQueueBatch() {
+    Layout layout = new Layout("127.0", 4317, 4318, 8888, 13133);
+    Scenario none = parse("duration: 20s\n");
+    assertEquals(null, none.lbBatchYaml());
+    Object noneQueue = lbOtlp(NodeConfigs.lb(none, layout, 1, "127.0.3.1:53")).get("sending_queue");
+    assertEquals(null, noneQueue, "no batch block: the exporter's default (merge what waits, no linger)");
+
+    Scenario batch = parse("duration: 20s\nlb_batch: {flush_timeout: 200ms, min_size: 1000}\n");
+    Object queue = lbOtlp(NodeConfigs.lb(batch, layout, 1, "127.0.3.1:53")).get("sending_queue");
+    assertEquals(java.util.Map.of("batch", java.util.Map.of("flush_timeout", "200ms", "min_size", "1000")),
+        stringly(queue));
+
+    Scenario empty = parse("duration: 20s\nlb_batch: {}\n");
+    assertEquals(java.util.Map.of("batch", java.util.Map.of()),
+        stringly(lbOtlp(NodeConfigs.lb(empty, layout, 1, "127.0.3.1:53")).get("sending_queue")));
+
+    ConfigException e = error("duration: 20s\nlb_batch: 200ms\n");
+    assertTrue(e.getMessage().contains("lb_batch") && e.getMessage().contains("sending_queue.batch"), e.getMessage());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static java.util.Map<String, Object> lbOtlp(String config) {
+    var root = (java.util.Map<String, Object>) new ConfigLoader(n -> null).parse("lb.yaml", config).toPlain();
+    var exporters = (java.util.Map<String, Object>) root.get("exporters");
+    var lb = (java.util.Map<String, Object>) exporters.get("loadbalancing");
+    var protocol = (java.util.Map<String, Object>) lb.get("protocol");
+    return (java.util.Map<String, Object>) protocol.get("otlp");
+  }
+
+  /** Scalars as their text, so the comparison does not depend on how the loader types them. */
+  @SuppressWarnings("unchecked")
+  private static Object stringly(Object o) {
+    if (o instanceof java.util.Map<?, ?> m) {
+      java.util.Map<String, Object> out = new java.util.LinkedHashMap<>();
+      m.forEach((k, v) -> out.put(String.valueOf(k), stringly(v)));
+      return out;
+    }
+    return o == null ? null : String.valueOf(o);
+  }
 }

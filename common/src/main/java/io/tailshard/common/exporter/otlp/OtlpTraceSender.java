@@ -14,6 +14,7 @@ import io.vertx.core.net.SocketAddress;
 import io.vertx.grpc.client.GrpcClient;
 import io.vertx.grpc.client.GrpcClientOptions;
 import io.vertx.grpc.client.GrpcClientRequest;
+import io.vertx.grpc.common.GrpcMessage;
 import io.vertx.grpc.common.GrpcMessageDecoder;
 import io.vertx.grpc.common.GrpcMessageEncoder;
 import io.vertx.grpc.common.GrpcStatus;
@@ -22,6 +23,8 @@ import io.vertx.grpc.common.ServiceName;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 
 /**
  * Sends OTLP trace requests, as raw bytes, to one OTLP/gRPC destination
@@ -47,9 +50,25 @@ public final class OtlpTraceSender implements Destination, AutoCloseable {
   private final GrpcClient client;
   private final SocketAddress address;
   private final OtlpClientConfig config;
+  private final int gzipLevel;
+  /** Per thread, a deflater and output array per gzip level (index = level), made on first use. */
+  private static final ThreadLocal<Gzip[]> GZIP = ThreadLocal.withInitial(() -> new Gzip[10]);
 
+  /** A sender that compresses at zlib's default level (6), as grpc-go's gzip does, when gzip is on. */
   public OtlpTraceSender(Vertx vertx, OtlpClientConfig config) {
+    this(vertx, config, 6);
+  }
+
+  /**
+   * A sender whose gzip (when {@code compression: gzip}) runs at {@code gzipLevel}: 1, fastest, to
+   * 9; zlib's default is 6. Any level is plain gzip to the receiver.
+   */
+  public OtlpTraceSender(Vertx vertx, OtlpClientConfig config, int gzipLevel) {
+    if (gzipLevel < 1 || gzipLevel > 9) {
+      throw new IllegalArgumentException("gzip level must be 1 to 9: " + gzipLevel);
+    }
     this.config = config;
+    this.gzipLevel = gzipLevel;
     this.address = parseAddress(config.endpoint());
     HttpClientOptions http = new HttpClientOptions()
         .setProtocolVersion(HttpVersion.HTTP_2)
@@ -113,7 +132,7 @@ public final class OtlpTraceSender implements Destination, AutoCloseable {
     return new Destination() {
       @Override
       public Future<SendResult> send(TraceData data) {
-        return OtlpTraceSender.this.send(Buffer.buffer(data.toByteArray()), EXPORT_METRICS);
+        return OtlpTraceSender.this.send(data.array(), data.offset(), data.length(), EXPORT_METRICS);
       }
 
       @Override
@@ -125,17 +144,76 @@ public final class OtlpTraceSender implements Destination, AutoCloseable {
 
   @Override
   public Future<SendResult> send(TraceData data) {
-    Buffer body = Buffer.buffer(data.length());
-    body.appendBytes(data.array(), data.offset(), data.length());
-    return send(body, EXPORT);
+    return send(data.array(), data.offset(), data.length(), EXPORT);
+  }
+
+  /** Sends one serialized request, gzip-compressed here when compression is on. */
+  private Future<SendResult> send(byte[] b, int off, int len, ServiceMethod<Buffer, Buffer> method) {
+    if (config.gzip()) {
+      Gzip[] perLevel = GZIP.get();
+      Gzip g = perLevel[gzipLevel];
+      if (g == null) {
+        g = perLevel[gzipLevel] = new Gzip(gzipLevel);
+      }
+      return send(g.compress(b, off, len), true, method);
+    }
+    Buffer body = Buffer.buffer(len);
+    body.appendBytes(b, off, len);
+    return send(body, false, method);
+  }
+
+  /** The gzip level this sender compresses at (when compression is on). */
+  public int gzipLevel() {
+    return gzipLevel;
   }
 
   /**
-   * Sends one serialized request to {@code method} of the destination. Both OTLP services answer
+   * gzip (RFC 1952) with a reused {@link Deflater}: the message is compressed here, once, and handed
+   * to the gRPC client already encoded. Vert.x's own encoder builds a Netty channel pipeline per
+   * message and only compresses at level 6.
+   */
+  static final class Gzip {
+    private static final byte[] HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
+    private final Deflater deflater;
+    private final CRC32 crc = new CRC32();
+    private byte[] out = new byte[64 * 1024];
+
+    Gzip(int level) {
+      this.deflater = new Deflater(level, true);
+    }
+
+    Buffer compress(byte[] b, int off, int len) {
+      deflater.reset();
+      deflater.setInput(b, off, len);
+      deflater.finish();
+      if (out.length < len / 2 + 64) {
+        out = new byte[len / 2 + 64];
+      }
+      System.arraycopy(HEADER, 0, out, 0, HEADER.length);
+      int n = HEADER.length;
+      while (!deflater.finished()) {
+        if (n == out.length) {
+          out = java.util.Arrays.copyOf(out, out.length * 2);
+        }
+        n += deflater.deflate(out, n, out.length - n);
+      }
+      crc.reset();
+      crc.update(b, off, len);
+      Buffer body = Buffer.buffer(n + 8);
+      body.appendBytes(out, 0, n);
+      body.appendIntLE((int) crc.getValue());
+      body.appendIntLE(len);
+      return body;
+    }
+  }
+
+  /**
+   * Sends one request message to {@code method} of the destination; {@code compressed}: the body is
+   * already gzip and goes out as such ({@code grpc-encoding: gzip}). Both OTLP services answer
    * with the same shape ({@code partial_success} with a rejected count and a message), so the
    * classification is shared.
    */
-  Future<SendResult> send(Buffer body, ServiceMethod<Buffer, Buffer> method) {
+  private Future<SendResult> send(Buffer body, boolean compressed, ServiceMethod<Buffer, Buffer> method) {
     Promise<SendResult> result = Promise.promise();
     client.request(address, method).onComplete(ar -> {
       if (ar.failed()) {
@@ -144,13 +222,18 @@ public final class OtlpTraceSender implements Destination, AutoCloseable {
       }
       GrpcClientRequest<Buffer, Buffer> req = ar.result();
       req.timeout(config.timeout().toMillis(), TimeUnit.MILLISECONDS);
-      if (config.gzip()) {
-        req.encoding("gzip");
-      }
       for (Map.Entry<String, String> h : config.headers().entrySet()) {
         req.headers().set(h.getKey(), h.getValue());
       }
-      req.send(body).onComplete(rr -> {
+      Future<io.vertx.grpc.client.GrpcClientResponse<Buffer, Buffer>> sent;
+      if (compressed) {
+        req.encoding("gzip");
+        req.endMessage(GrpcMessage.message("gzip", body));
+        sent = req.response();
+      } else {
+        sent = req.send(body);
+      }
+      sent.onComplete(rr -> {
         if (rr.failed()) {
           result.complete(SendResult.retryable(config.endpoint() + ": " + rr.cause(), Duration.ZERO));
           return;

@@ -1,6 +1,7 @@
 package io.tailshard.common.receiver.otlp;
 
 import io.tailshard.common.otlp.wire.TraceRequestIndex;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -142,6 +143,13 @@ final class GrpcIngestVerticle extends VerticleBase {
   private final class Call {
     private final GrpcServerRequest<Buffer, Buffer> req;
     private final InFlightLimiter.Lease lease;
+    /**
+     * The context the call's handlers run on (Vert.x gives each request a duplicate of the
+     * verticle's context, so comparing with the verticle's own never matched and every answer took
+     * a task hop). Answering on it at once when the pipeline completed there keeps the answer in
+     * the read cycle that brought the request: its frames go out with that cycle's one flush.
+     */
+    private final Context callContext;
     private boolean gotMessage;
     private boolean processing;
     private boolean answered;
@@ -149,6 +157,8 @@ final class GrpcIngestVerticle extends VerticleBase {
     Call(GrpcServerRequest<Buffer, Buffer> req, InFlightLimiter.Lease lease) {
       this.req = req;
       this.lease = lease;
+      Context current = Vertx.currentContext();
+      this.callContext = current != null ? current : context;
     }
 
     void invalid(InvalidMessageException e) {
@@ -226,10 +236,10 @@ final class GrpcIngestVerticle extends VerticleBase {
     /** Called when the pipeline answered, on whatever thread completed it. */
     private void finish(Reply reply) {
       lease.close();
-      if (Vertx.currentContext() == context) {
+      if (Vertx.currentContext() == callContext) {
         reply(req, reply);
       } else {
-        context.runOnContext(v -> reply(req, reply));
+        callContext.runOnContext(v -> reply(req, reply));
       }
     }
   }

@@ -1,6 +1,7 @@
 package io.tailshard.common.receiver.otlp;
 
 import io.tailshard.common.otlp.wire.TraceRequestIndex;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -179,13 +180,17 @@ final class HttpIngestVerticle extends VerticleBase {
         proto = body.array();
         len = body.length();
       }
+      // The request's own context (a duplicate of the verticle's): answering on it at once when the
+      // pipeline completed there needs no task hop.
+      Context current = Vertx.currentContext();
+      Context callContext = current != null ? current : context;
       pipeline.export(index, proto, 0, len, metrics).onComplete(ar -> {
         lease.close();
         // The pipeline may answer on another thread; the response is written from ours.
-        if (Vertx.currentContext() == context) {
+        if (Vertx.currentContext() == callContext) {
           reply(req, json, ar.result());
         } else {
-          context.runOnContext(v -> reply(req, json, ar.result()));
+          callContext.runOnContext(v -> reply(req, json, ar.result()));
         }
       });
     } catch (Rejection r) {

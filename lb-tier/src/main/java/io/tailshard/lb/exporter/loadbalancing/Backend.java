@@ -65,7 +65,7 @@ final class Backend {
     this.failures = registry.counter("otelcol_loadbalancer_backend_outcome",
         "Number of successes and failures for each endpoint.", "endpoint", endpoint, "success", "false");
     this.queue = new MemoryQueue("loadbalancing backend " + endpoint, vertx, config.backendQueue(),
-        config.backendRetry(), this::send, reroute, metrics);
+        config.backendRetry(), this::send, reroute, metrics, config.backendMerging());
   }
 
   boolean isDown() {

@@ -14,6 +14,7 @@ import io.tailshard.common.resolver.Resolver;
 import io.tailshard.common.ring.TraceIdRing;
 import io.tailshard.common.telemetry.MetricRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -58,6 +59,9 @@ final class LoadBalancingExporter implements TracesExporter {
   private final Object admission = new Object();
   private final Map<String, Backend> backends = new LinkedHashMap<>();
   private final ArrayDeque<TraceData> parked = new ArrayDeque<>();
+  /** Rebuilds not yet answered by an installed ring, and batches re-routed meanwhile; under admission. */
+  private final List<Promise<Void>> waitingForRing = new ArrayList<>();
+  private final List<TraceData> rerouteWhileBuilding = new ArrayList<>();
   private final MetricRegistry.Counter reroutedSpans;
   private final MetricRegistry.Counter parkOverflowSpans;
   private final long parkLimitSpans;
@@ -130,17 +134,20 @@ final class LoadBalancingExporter implements TracesExporter {
         }
       }
     }
-    rebuildRouting();
-    for (Backend b : gone) {
-      log.info("backend " + b.endpoint + " left the ring; re-routing what it holds");
-      List<TraceData> held = b.queue.drain();
-      held.forEach(this::reroute);
-      b.remove(BACKEND_DRAIN);
-    }
+    rebuildRouting().onComplete(v -> {
+      // On the new ring, so the batches of a backend that left go to their new owners.
+      for (Backend b : gone) {
+        log.info("backend " + b.endpoint + " left the ring; re-routing what it holds");
+        List<TraceData> held = b.queue.drain();
+        held.forEach(this::reroute);
+        b.remove(BACKEND_DRAIN);
+      }
+    });
   }
 
   private Backend newBackend(String endpoint) {
-    OtlpTraceSender sender = new OtlpTraceSender(settings.vertx(), config.template().withEndpoint(endpoint));
+    OtlpTraceSender sender = new OtlpTraceSender(settings.vertx(), config.template().withEndpoint(endpoint),
+        LoadBalancingConfig.GZIP_LEVEL);
     return new Backend(settings.vertx(), endpoint, sender, config, settings.telemetry().metrics(), id,
         (data, last) -> onGiveUp(endpoint, data, last), this::onHealthChanged);
   }
@@ -151,27 +158,34 @@ final class LoadBalancingExporter implements TracesExporter {
         return;
       }
     }
-    rebuildRouting();
-    List<TraceData> held = b.isDown() ? b.queue.drain() : List.of();
-    if (b.isDown()) {
-      log.warning("backend " + b.endpoint + " is failing; out of the ring for now, re-routing "
-          + held.size() + " queued batches");
-    } else {
-      log.info("backend " + b.endpoint + " back in the ring");
-    }
-    held.forEach(this::reroute);
-    routeParked();
+    rebuildRouting().onComplete(v -> {
+      // On the ring without it (or with it again), so what it held goes to the current owners.
+      List<TraceData> held = b.isDown() ? b.queue.drain() : List.of();
+      if (b.isDown()) {
+        log.warning("backend " + b.endpoint + " is failing; out of the ring for now, re-routing "
+            + held.size() + " queued batches");
+      } else {
+        log.info("backend " + b.endpoint + " back in the ring");
+      }
+      held.forEach(this::reroute);
+      routeParked();
+    });
   }
 
   /**
-   * Rebuilds the ring from the backends that are up. Building takes tens of milliseconds, so it
-   * happens outside the admission lock; a generation number makes sure an older rebuild that
-   * finishes last does not replace a newer one. Requests split on the old ring in the meantime
-   * are split again at admission (see {@link #consumeTraces}).
+   * Rebuilds the ring from the backends that are up. Building takes tens of milliseconds of CPU, so
+   * it runs on a worker thread, not on the event loop that asked (a resolver's or a backend's,
+   * which has sends and answers to handle meanwhile), and outside the admission lock; a generation
+   * number makes sure an older rebuild that finishes last does not replace a newer one. Requests
+   * split on the old ring in the meantime are split again at admission (see
+   * {@link #consumeTraces}); batches re-routed meanwhile wait for the new ring (see
+   * {@link #reroute}). The future completes once the ring of this rebuild or of a newer one is in
+   * place, on the thread that put it there (what follows it is thread-safe).
    */
-  private void rebuildRouting() {
+  private Future<Void> rebuildRouting() {
     List<String> live = new ArrayList<>();
     long gen;
+    Promise<Void> installed = Promise.promise();
     synchronized (admission) {
       for (Backend b : backends.values()) {
         if (!b.isDown()) {
@@ -179,31 +193,65 @@ final class LoadBalancingExporter implements TracesExporter {
         }
       }
       gen = ++generation;
+      waitingForRing.add(installed);
     }
-    Routing next = Routing.EMPTY;
-    if (!live.isEmpty()) {
-      TraceIdRing ring = TraceIdRing.of(live);
-      List<String> order = ring.endpoints();
-      Backend[] byIndex = new Backend[order.size()];
-      synchronized (admission) {
-        for (int i = 0; i < byIndex.length; i++) {
-          byIndex[i] = backends.get(order.get(i));
+    if (live.isEmpty()) {
+      install(gen, Routing.EMPTY);
+    } else {
+      settings.vertx().executeBlocking(() -> TraceIdRing.of(live), false).onComplete(ar -> {
+        if (ar.failed()) {
+          // Not expected (the ring takes any non-empty endpoint list); keep the old ring.
+          log.severe("rebuilding the ring failed: " + ar.cause());
+          install(gen, null);
+          return;
         }
-      }
-      next = new Routing(ring, byIndex);
+        TraceIdRing ring = ar.result();
+        List<String> order = ring.endpoints();
+        Backend[] byIndex = new Backend[order.size()];
+        synchronized (admission) {
+          for (int i = 0; i < byIndex.length; i++) {
+            byIndex[i] = backends.get(order.get(i));
+          }
+        }
+        install(gen, new Routing(ring, byIndex));
+      });
     }
+    return installed.future();
+  }
+
+  /**
+   * Puts a rebuilt ring in place unless a newer rebuild was started meanwhile; once the newest is in
+   * place, routes what was re-routed while it was being built and completes every waiting rebuild.
+   * {@code next} null: keep the current ring (a failed build), but still release the waiters.
+   */
+  private void install(long gen, Routing next) {
+    List<TraceData> deferred;
+    List<Promise<Void>> waiters;
     synchronized (admission) {
       if (gen != generation) {
         return;
       }
-      routing = next;
-      if (next.isEmpty()) {
+      if (next != null) {
+        routing = next;
+      }
+      Routing r = routing;
+      if (r.isEmpty()) {
         settings.telemetry().health().notReady(id, backends.isEmpty()
             ? "no backends resolved" : "every backend is failing: " + String.join(", ", backends.keySet()));
       } else {
         settings.telemetry().health().ready(id);
       }
+      deferred = new ArrayList<>(rerouteWhileBuilding);
+      rerouteWhileBuilding.clear();
+      waiters = new ArrayList<>(waitingForRing);
+      waitingForRing.clear();
     }
+    for (TraceData d : deferred) {
+      if (!tryRoute(d)) {
+        park(d);
+      }
+    }
+    waiters.forEach(Promise::tryComplete);
   }
 
   private void onGiveUp(String endpoint, TraceData data, SendResult last) {
@@ -309,6 +357,15 @@ final class LoadBalancingExporter implements TracesExporter {
    */
   private void reroute(TraceData data) {
     reroutedSpans.add(data.spanCount());
+    synchronized (admission) {
+      if (!waitingForRing.isEmpty()) {
+        // A ring is being built (a backend failed or left): routing this now would put it on the
+        // ring about to be replaced, possibly back onto the failing backend. It goes when the new
+        // ring is in place.
+        rerouteWhileBuilding.add(data);
+        return;
+      }
+    }
     if (!tryRoute(data)) {
       park(data);
     }
@@ -367,6 +424,12 @@ final class LoadBalancingExporter implements TracesExporter {
         parkedSpans -= next.spanCount();
       }
     }
+  }
+
+  /** The endpoints of the ring in place (sorted), for tests: the resolver's view once rebuilt. */
+  List<String> routedEndpoints() {
+    Routing r = routing;
+    return r.isEmpty() ? List.of() : r.ring.endpoints().stream().sorted().toList();
   }
 
   /** The backends currently resolved, for tests and the admin view. */

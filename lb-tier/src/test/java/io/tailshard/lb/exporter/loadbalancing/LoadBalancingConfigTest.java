@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tailshard.common.config.ConfigException;
 import io.tailshard.common.config.ConfigLoader;
+import io.tailshard.common.exporter.BatchConfig;
 import io.tailshard.common.resolver.DnsResolverConfig;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -94,5 +95,40 @@ class LoadBalancingConfigTest {
         parse("failing_backends: wait\n" + resolver).failingBackends());
     ConfigException e = assertThrows(ConfigException.class, () -> parse("failing_backends: hold\n" + resolver));
     assertTrue(e.getMessage().contains("failing_backends") && e.getMessage().contains("reroute, wait"), e.getMessage());
+  }
+
+  @Test
+  void sendingQueueBatchTakesTheCollectorsKeysAndDefaults() {
+    String resolver = "resolver:\n  static:\n    hostnames: [a]\n";
+    // Absent: waiting batches are still merged when a lane frees up, but nothing waits.
+    var none = parse(resolver).backendMerging();
+    assertEquals(LoadBalancingConfig.MERGE_LIMIT_BYTES, none.maxBytes());
+    assertEquals(null, none.batch());
+    // Written empty: the Collector's defaults.
+    var defaults = parse("protocol:\n  otlp:\n    sending_queue: {batch: {}}\n" + resolver).backendMerging().batch();
+    assertEquals(BatchConfig.DEFAULT, defaults);
+    assertEquals(Duration.ofMillis(200), defaults.flushTimeout());
+    assertEquals(8192, defaults.minSize());
+    var custom = parse("protocol:\n  otlp:\n    sending_queue:\n      num_consumers: 4\n"
+        + "      batch: {flush_timeout: 50ms, min_size: 1000, max_size: 4000, sizer: items}\n" + resolver);
+    assertEquals(new BatchConfig(Duration.ofMillis(50), 1000, 4000, BatchConfig.Sizer.ITEMS),
+        custom.backendMerging().batch());
+    assertEquals(4, custom.backendQueue().numConsumers(), "the queue's own keys still read");
+  }
+
+  @Test
+  void aBadBatchBlockIsRefusedNamingTheKey() {
+    String resolver = "resolver:\n  static:\n    hostnames: [a]\n";
+    String[][] cases = {
+        {"{flush_timeout: 0s}", "sending_queue.batch.flush_timeout"},
+        {"{min_size: 100, max_size: 10}", "sending_queue.batch.max_size"},
+        {"{sizer: requests}", "sending_queue.batch.sizer"},
+        {"{linger: 5ms}", "linger"},
+    };
+    for (String[] c : cases) {
+      ConfigException e = assertThrows(ConfigException.class,
+          () -> parse("protocol:\n  otlp:\n    sending_queue: {batch: " + c[0] + "}\n" + resolver), c[0]);
+      assertTrue(e.getMessage().contains(c[1]), c[0] + ": " + e.getMessage());
+    }
   }
 }

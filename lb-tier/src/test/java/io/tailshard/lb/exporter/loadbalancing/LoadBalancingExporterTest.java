@@ -69,6 +69,11 @@ class LoadBalancingExporterTest {
   }
 
   private void startExporter(String extra) throws Exception {
+    startExporter(extra, "");
+  }
+
+  /** {@code otlpExtra}: more keys of protocol.otlp, at its indentation (4 spaces). */
+  private void startExporter(String extra, String otlpExtra) throws Exception {
     String yaml = String.join("\n",
         extra,
         "resolver:",
@@ -82,6 +87,7 @@ class LoadBalancingExporterTest {
         "  otlp:",
         "    timeout: 2s",
         "    retry_on_failure: {initial_interval: 50ms, max_interval: 200ms, max_elapsed_time: 5s}",
+        otlpExtra,
         "");
     LoadBalancingExporterFactory factory = new LoadBalancingExporterFactory();
     LoadBalancingConfig config = factory.parseConfig(new ConfigLoader(n -> null).parse("lb.yaml", yaml).asMap());
@@ -173,7 +179,8 @@ class LoadBalancingExporterTest {
         System.out.printf("DNS answer changed to %d backends: seen after %d ms (interval 200ms)%n", view.size(), seenAfter);
         // One interval plus the resolution timeout and scheduling slack on a loaded 2-core machine.
         assertTrue(seenAfter <= 200 + 500 + 300, "new view seen within one interval: " + seenAfter + " ms");
-        Thread.sleep(100); // the ring is rebuilt right after the view changes
+        // The ring is rebuilt on a worker right after the view changes.
+        waitFor("the ring of " + expected, 5_000, () -> exporter.routedEndpoints().equals(expected));
       }
       TraceFeed feed = TraceFeed.of(100 + phase, 2_000, 3, 30);
       for (TraceData r : feed.requests) {
@@ -278,5 +285,67 @@ class LoadBalancingExporterTest {
     assertEquals(feed.spans, ledger.distinctSpans(), "no span lost");
     assertEquals(0, ledger.duplicates(), "none duplicated");
     assertEquals(0, ledger.splitTraces(), "every trace on one backend");
+  }
+
+  @Test
+  void mergedRequestsCarryEverySpanOnceToItsOwnerInFewerRequests() throws Exception {
+    startBackends("127.0.0.2", "127.0.0.3", "127.0.0.4");
+    dns.setA(NAME, List.of("127.0.0.2", "127.0.0.3", "127.0.0.4"));
+    startExporter("", "    sending_queue: {batch: {flush_timeout: 100ms, min_size: 100000}}");
+
+    // Small requests, each split three ways: 3 parts per request without merging.
+    TraceFeed feed = TraceFeed.of(21, 3_000, 4, 12);
+    for (TraceData r : feed.requests) {
+      send(r);
+    }
+    waitFor("every span to arrive", 30_000, () -> ledger.spans() >= feed.spans);
+    long requestsOut = backends.stream().mapToLong(RecordingOtlpSink::requests).sum();
+    System.out.printf("%d requests in, %d spans; %d requests out (up to %d without merging)%n",
+        feed.requests.size(), feed.spans, requestsOut, feed.requests.size() * 3L);
+    assertEquals(feed.spans, ledger.spans(), "span count in = span count out");
+    assertEquals(feed.spans, ledger.distinctSpans(), "no span lost");
+    assertEquals(0, ledger.duplicates(), "none duplicated");
+    assertEquals(0, ledger.splitTraces(), "every trace on one backend");
+    TraceIdRing ring = TraceIdRing.of(List.of("127.0.0.2:" + PORT, "127.0.0.3:" + PORT, "127.0.0.4:" + PORT));
+    for (String traceHex : feed.traceIds) {
+      assertEquals(ring.ownerEndpoint(java.util.HexFormat.of().parseHex(traceHex), 0), ledger.ownerOf(traceHex));
+    }
+    assertTrue(requestsOut * 4 < feed.requests.size() * 3L,
+        "parts waiting together went out as one request: " + requestsOut + " for " + feed.requests.size() * 3 + " parts");
+    waitFor("the queue gauges to read 0", 5_000,
+        () -> telemetry.metrics().sum("otelcol_exporter_queue_size") == 0);
+    assertEquals(feed.spans, (long) telemetry.metrics().sum("otelcol_exporter_sent_spans"), "sent_spans counts every span once");
+    assertEquals(0, telemetry.metrics().sum("otelcol_exporter_send_failed_spans"));
+  }
+
+  @Test
+  void aMergedBatchForAKilledBackendIsReroutedWithoutLossOrDuplicates() throws Exception {
+    startBackends("127.0.0.2", "127.0.0.3", "127.0.0.4");
+    dns.setA(NAME, List.of("127.0.0.2", "127.0.0.3", "127.0.0.4"));
+    startExporter("", "    sending_queue: {batch: {flush_timeout: 300ms, min_size: 100000}}");
+
+    TraceFeed feed = TraceFeed.of(23, 4_000, 4, 20);
+    int half = feed.requests.size() / 2;
+    for (int i = 0; i < half; i++) {
+      send(feed.requests.get(i));
+    }
+    int firstHalfSpans = half * 20;
+    waitFor("the first half to be delivered", 30_000, () -> ledger.spans() >= firstHalfSpans);
+    RecordingOtlpSink victim = backends.get(1);
+    long before = ledger.spansPerSink().getOrDefault(victim.endpoint, 0);
+    victim.close();
+    // Batches for the dead backend now wait (flush_timeout) and then fail as one merged request.
+    for (int i = half; i < feed.requests.size(); i++) {
+      send(feed.requests.get(i));
+    }
+    waitFor("every span to arrive somewhere", 60_000, () -> ledger.distinctSpans() >= feed.spans);
+    long after = ledger.spansPerSink().getOrDefault(victim.endpoint, 0);
+    double rerouted = telemetry.metrics().sum("tailshard_loadbalancer_rerouted_spans");
+    System.out.printf("merged batches: backend %s killed after %d spans; %.0f spans re-routed; per backend %s%n",
+        victim.endpoint, before, rerouted, ledger.spansPerSink());
+    assertEquals(feed.spans, ledger.distinctSpans(), "no span lost");
+    assertEquals(0, ledger.duplicates(), "none duplicated");
+    assertEquals(before, after, "the killed backend took nothing after it died");
+    assertTrue(rerouted > 0, "batches queued for the dead backend were re-routed");
   }
 }
