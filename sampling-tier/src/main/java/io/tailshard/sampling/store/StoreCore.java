@@ -66,6 +66,9 @@ final class StoreCore implements AutoCloseable {
   private final long waitMillis;
   private long windowMillis;
 
+  /** RocksDB's id of the spans family, for batches built off the writer thread. */
+  private volatile int spansCfId;
+
   // Native objects, created in this order and closed in the reverse order by close().
   private Cache blockCache;
   private BloomFilter bloom;
@@ -92,6 +95,10 @@ final class StoreCore implements AutoCloseable {
   private long liveSpans;
   private long lastPropertyRefresh;
   private long recoveredFragmentsSkipped;
+  private long appendWrites;
+  /** Non-null only in tests that make append writes fail ({@link #failAppendWritesForTest}). */
+  private WriteOptions failWrites;
+  private long appendedRequests;
 
   // Published for other threads after each operation.
   private volatile Stats stats = Stats.EMPTY;
@@ -157,6 +164,7 @@ final class StoreCore implements AutoCloseable {
     defaultCf = handles.get(0);
     spansCf = handles.get(1);
     decisionsCf = handles.get(2);
+    spansCfId = spansCf.getID();
   }
 
   // ---------------------------------------------------------------- recovery
@@ -324,86 +332,248 @@ final class StoreCore implements AutoCloseable {
   // ---------------------------------------------------------------- operations
 
   /**
-   * Stores the spans of one request, one value per trace, in one batch. Spans of a live trace go
-   * under the trace's first window; spans of a decided trace (in the decision cache) are not
-   * stored but returned as {@link LateTrace}s; other traces start a summary in the window of
-   * {@code prepared.arrivalMillis}.
+   * Stores the spans of one request, one value per trace, in one batch: {@link #performAppends}
+   * with a group of one, its refusal or failure thrown.
    *
    * @throws RefusedException (retryable) when the request holds spans to store and the store is
    *     full: {@code max_size} bytes or {@code max_traces} live traces
    */
   AppendResult performAppend(PreparedAppend p) {
+    AppendOutcome o = performAppends(List.of(p)).get(0);
+    if (o.error() != null) {
+      throw o.error();
+    }
+    return o.result();
+  }
+
+  /** What one request of a group got: a result, or the error that fails it. */
+  record AppendOutcome(AppendResult result, RuntimeException error) {}
+
+  /**
+   * Group commit: stores the spans of several requests (the appends waiting in the writer's queue,
+   * in queue order) with ONE RocksDB write, one WAL record, and returns one outcome per request, in
+   * order. Each request is judged as if the requests ran one after the other: spans of a live
+   * trace go under the trace's first window (also when an earlier request of the group started
+   * it); spans of a decided trace (in the decision cache) are not stored but returned as
+   * {@link LateTrace}s; other traces start a summary in the window of their request's arrival.
+   * A request that finds the store full (counting what earlier requests of the group add) is
+   * refused with a retryable {@link RefusedException} and nothing of it is written; the others
+   * are unaffected. If the write fails, every request that had spans to store fails with the
+   * {@link StoreException} and memory is left unchanged: none of them is acknowledged. Memory
+   * (summaries, windows, counters) changes only after the write returned.
+   */
+  List<AppendOutcome> performAppends(List<PreparedAppend> group) {
     checkOpen();
-    int n = p.traces;
-    TraceSummary[] live = new TraceSummary[n];
-    boolean[] lateOnes = new boolean[n];
-    List<LateTrace> late = new ArrayList<>(0);
-    int newTraces = 0;
-    for (int t = 0; t < n; t++) {
-      live[t] = traces.get(p.high[t], p.low[t]);
-      if (live[t] != null) {
+    int requests = group.size();
+    AppendOutcome[] outcomes = new AppendOutcome[requests];
+    AppendPlan[] plans = new AppendPlan[requests];
+    // Traces started by an earlier request of this group, not in the live table until the write.
+    TraceTable startedInGroup = requests > 1 ? new TraceTable() : null;
+    long groupBytes = 0;
+    long groupNewTraces = 0;
+    int records = 0;
+    int recordBytes = 0;
+    for (int r = 0; r < requests; r++) {
+      PreparedAppend p = group.get(r);
+      AppendPlan plan = plan(p, startedInGroup);
+      if (plan.storedTraces == 0) {
+        outcomes[r] = new AppendOutcome(new AppendResult(0, 0, 0, p.invalidSpans, plan.late), null);
         continue;
       }
-      CachedDecision cached = decisions.lookup(p.high[t], p.low[t]);
-      if (cached != null) {
-        lateOnes[t] = true;
-        late.add(new LateTrace(p.high[t], p.low[t], cached,
-            Arrays.copyOfRange(p.values[t], StoreKeys.VALUE_HEADER_LENGTH, p.values[t].length), p.spans[t]));
-      } else {
-        newTraces++;
+      if (storedBytes + groupBytes >= config.maxSizeBytes()) {
+        outcomes[r] = refused("trace buffer full: " + (storedBytes + groupBytes) + " bytes buffered, max_size is "
+            + config.maxSizeBytes());
+        continue;
       }
-    }
-    int storedTraces = n - late.size();
-    if (storedTraces == 0) {
-      return new AppendResult(0, 0, 0, p.invalidSpans, late);
-    }
-    if (storedBytes >= config.maxSizeBytes()) {
-      throw RefusedException.retryable("trace buffer full: " + storedBytes + " bytes buffered, max_size is "
-          + config.maxSizeBytes());
-    }
-    if (newTraces > 0 && traces.size() + (long) newTraces > config.maxTraces()) {
-      throw RefusedException.retryable("trace buffer full: " + traces.size() + " live traces, max_traces is "
-          + config.maxTraces());
-    }
-    long newWindow = windowOf(p.arrivalMillis);
-    long[] windowOfTrace = new long[n];
-    try (WriteBatch batch = new WriteBatch()) {
-      for (int t = 0; t < n; t++) {
-        if (lateOnes[t]) {
+      if (plan.newTraces > 0 && traces.size() + groupNewTraces + plan.newTraces > config.maxTraces()) {
+        outcomes[r] = refused("trace buffer full: " + (traces.size() + groupNewTraces) + " live traces, max_traces is "
+            + config.maxTraces());
+        continue;
+      }
+      // Accepted: its new traces are live for the requests after it, and its keys get their window
+      // and seq.
+      for (int t = 0; t < p.traces; t++) {
+        if (plan.lateOnes[t]) {
           continue;
         }
-        windowOfTrace[t] = live[t] != null ? windowOf(live[t]) : newWindow;
-        batch.put(spansCf, StoreKeys.spanKey(windowOfTrace[t], p.high[t], p.low[t], nextSeq++), p.values[t]);
+        if (plan.created[t] && startedInGroup != null) {
+          startedInGroup.add(plan.live[t]);
+        }
+        StoreBatch.patchKey(p.records, p.keyOffset[t], plan.windowOfTrace[t], nextSeq++);
+        groupBytes += StoreKeys.SPAN_KEY_LENGTH + p.valueLength[t];
       }
-      db.write(writeOptions, batch);
-    } catch (RocksDBException e) {
-      throw error("append", e);
+      groupNewTraces += plan.newTraces;
+      records += plan.storedTraces;
+      recordBytes += plan.storedRecordBytes;
+      plans[r] = plan;
     }
-    int storedSpans = 0;
+    if (records > 0) {
+      byte[] batch = assemble(group, plans, records, recordBytes);
+      try (WriteBatch wb = new WriteBatch(batch)) {
+        db.write(failWrites != null ? failWrites : writeOptions, wb);
+      } catch (RocksDBException e) {
+        StoreException failed = error("append", e);
+        for (int r = 0; r < requests; r++) {
+          if (plans[r] != null) {
+            outcomes[r] = new AppendOutcome(null, failed);
+          }
+        }
+        return Arrays.asList(outcomes);
+      }
+      appendWrites++;
+      for (int r = 0; r < requests; r++) {
+        if (plans[r] != null) {
+          outcomes[r] = new AppendOutcome(apply(group.get(r), plans[r]), null);
+          appendedRequests++;
+        }
+      }
+    }
+    refreshProperties(false);
+    publish();
+    return Arrays.asList(outcomes);
+  }
+
+  private static AppendOutcome refused(String message) {
+    return new AppendOutcome(null, RefusedException.retryable(message));
+  }
+
+  /** Where each trace of one request goes, worked out before the write; memory is not touched. */
+  private static final class AppendPlan {
+    final TraceSummary[] live;
+    /** The summary in {@link #live} is new: this request starts the trace. */
+    final boolean[] created;
+    final boolean[] lateOnes;
+    final long[] windowOfTrace;
+    final List<LateTrace> late = new ArrayList<>(0);
+    int newTraces;
+    int storedTraces;
+    int storedRecordBytes;
+
+    AppendPlan(int n) {
+      live = new TraceSummary[n];
+      created = new boolean[n];
+      lateOnes = new boolean[n];
+      windowOfTrace = new long[n];
+    }
+  }
+
+  private AppendPlan plan(PreparedAppend p, TraceTable startedInGroup) {
+    int n = p.traces;
+    AppendPlan plan = new AppendPlan(n);
+    long newWindow = windowOf(p.arrivalMillis);
     for (int t = 0; t < n; t++) {
-      if (lateOnes[t]) {
+      TraceSummary s = traces.get(p.high[t], p.low[t]);
+      if (s == null && startedInGroup != null) {
+        s = startedInGroup.get(p.high[t], p.low[t]);
+      }
+      if (s == null) {
+        CachedDecision cached = decisions.lookup(p.high[t], p.low[t]);
+        if (cached != null) {
+          plan.lateOnes[t] = true;
+          plan.late.add(new LateTrace(p.high[t], p.low[t], cached, p.fragment(t), p.spans[t]));
+          continue;
+        }
+        s = new TraceSummary(p.high[t], p.low[t], p.arrivalMillis);
+        plan.created[t] = true;
+        plan.newTraces++;
+      }
+      plan.live[t] = s;
+      plan.windowOfTrace[t] = plan.created[t] ? newWindow : windowOf(s);
+      plan.storedTraces++;
+      plan.storedRecordBytes += p.recordStart[t + 1] - p.recordStart[t];
+    }
+    return plan;
+  }
+
+  /**
+   * The group's write batch: the header, then the records of every accepted request in order,
+   * without those of late traces. A group of one request without late traces is written from the
+   * request's own array, which has room for the header.
+   */
+  private static byte[] assemble(List<PreparedAppend> group, AppendPlan[] plans, int records, int recordBytes) {
+    byte[] batch = null;
+    for (int r = 0; r < group.size() && batch == null; r++) {
+      PreparedAppend p = group.get(r);
+      if (plans[r] != null && plans[r].storedRecordBytes == recordBytes && recordBytes == p.recordBytes()) {
+        batch = p.records;
+      }
+    }
+    if (batch == null) {
+      batch = new byte[StoreBatch.HEADER_LENGTH + recordBytes];
+      int pos = StoreBatch.HEADER_LENGTH;
+      for (int r = 0; r < group.size(); r++) {
+        AppendPlan plan = plans[r];
+        if (plan == null) {
+          continue;
+        }
+        PreparedAppend p = group.get(r);
+        for (int t = 0; t < p.traces; t++) {
+          // Copies runs of adjacent stored records at once; late traces' records are left out.
+          if (plan.lateOnes[t]) {
+            continue;
+          }
+          int from = p.recordStart[t];
+          int to = t + 1;
+          while (to < p.traces && !plan.lateOnes[to]) {
+            to++;
+          }
+          int end = p.recordStart[to];
+          System.arraycopy(p.records, from, batch, pos, end - from);
+          pos += end - from;
+          t = to - 1;
+        }
+      }
+    }
+    StoreBatch.writeHeader(batch, records);
+    return batch;
+  }
+
+  /** The in-memory side of one written request: summaries, windows and counters. */
+  private AppendResult apply(PreparedAppend p, AppendPlan plan) {
+    int storedSpans = 0;
+    for (int t = 0; t < p.traces; t++) {
+      if (plan.lateOnes[t]) {
         continue;
       }
-      Window window = windows.computeIfAbsent(windowOfTrace[t], Window::new);
-      TraceSummary s = live[t];
-      if (s == null) {
-        s = new TraceSummary(p.high[t], p.low[t], p.arrivalMillis);
+      Window window = windows.computeIfAbsent(plan.windowOfTrace[t], Window::new);
+      TraceSummary s = plan.live[t];
+      if (plan.created[t]) {
         traces.add(s);
         window.enqueue(s);
         window.undecided++;
         emptyWindows.remove(window.id);
       }
-      s.add(p.spans[t], p.statusMask[t], p.root[t], p.minStart[t], p.maxEnd[t],
-          PreparedAppend.fragmentLength(p.values[t]));
-      long size = StoreKeys.SPAN_KEY_LENGTH + p.values[t].length;
+      s.add(p.spans[t], p.statusMask[t], p.root[t], p.minStart[t], p.maxEnd[t], p.fragmentLength(t));
+      long size = StoreKeys.SPAN_KEY_LENGTH + p.valueLength[t];
       window.bytes += size;
       storedBytes += size;
       liveSpans += p.spans[t];
       storedSpans += p.spans[t];
     }
-    refreshProperties(false);
-    publish();
-    return new AppendResult(storedTraces, newTraces, storedSpans, p.invalidSpans, late);
+    return new AppendResult(plan.storedTraces, plan.newTraces, storedSpans, p.invalidSpans, plan.late);
+  }
+
+  /**
+   * Tests: makes RocksDB refuse every append write (or stops doing so), a real failed write without
+   * a mock: a synced write with the WAL disabled is refused by {@code DB::Write} as an invalid
+   * argument before anything is written. Writer thread only.
+   */
+  void failAppendWritesForTest(boolean fail) {
+    if (fail && failWrites == null) {
+      failWrites = new WriteOptions().setSync(true).setDisableWAL(true);
+    } else if (!fail && failWrites != null) {
+      failWrites.close();
+      failWrites = null;
+    }
+  }
+
+  /** Writes that carried appends, and the requests they carried (tests, measurements). */
+  long appendWrites() {
+    return appendWrites;
+  }
+
+  long appendedRequests() {
+    return appendedRequests;
   }
 
   /**
@@ -584,6 +754,11 @@ final class StoreCore implements AutoCloseable {
     return stats;
   }
 
+  /** The spans family's id, which {@link PreparedAppend} writes into its records; any thread. */
+  int spansColumnFamilyId() {
+    return spansCfId;
+  }
+
   boolean isFull() {
     return stats.full();
   }
@@ -751,6 +926,7 @@ final class StoreCore implements AutoCloseable {
     }
     // 5. Options: the database reads them until it is closed.
     closeQuietly(writeOptions);
+    closeQuietly(failWrites);
     closeQuietly(spansCfOptions);
     closeQuietly(decisionsCfOptions);
     closeQuietly(defaultCfOptions);
