@@ -136,8 +136,8 @@ final class PreparedAppend {
       int valueLength = StoreKeys.VALUE_HEADER_LENGTH + fragment.length;
       pos = StoreBatch.writePutPrefix(out, pos, spansCfId);
       p.keyOffset[t] = pos;
-      StoreKeys.putLong(out, pos + 8, p.high[t]);
-      StoreKeys.putLong(out, pos + 16, p.low[t]);
+      StoreKeys.putLong(out, pos + StoreKeys.TRACE_ID_OFFSET, p.high[t]);
+      StoreKeys.putLong(out, pos + StoreKeys.TRACE_ID_OFFSET + 8, p.low[t]);
       pos += StoreKeys.SPAN_KEY_LENGTH;
       pos = ProtoWire.writeVarint(out, pos, valueLength);
       p.valueOffset[t] = pos;

@@ -46,7 +46,7 @@ final class StoreBatch {
   /** Fills in the window and seq of a span key written with placeholders (trace id already there). */
   static void patchKey(byte[] out, int keyOffset, long window, long seq) {
     StoreKeys.putLong(out, keyOffset, window);
-    StoreKeys.putLong(out, keyOffset + StoreKeys.TRACE_PREFIX_LENGTH, seq);
+    StoreKeys.putLong(out, keyOffset + StoreKeys.SEQ_OFFSET, seq);
   }
 
   /** Writes the header of a batch of {@code count} records into the first 12 bytes. */

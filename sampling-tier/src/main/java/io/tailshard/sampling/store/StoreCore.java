@@ -31,7 +31,6 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -194,9 +193,14 @@ final class StoreCore implements AutoCloseable {
   private void checkMeta() {
     try {
       byte[] format = db.get(defaultCf, StoreKeys.META_FORMAT);
-      if (format != null && StoreKeys.getLong(format, 0) != StoreKeys.STORE_FORMAT) {
-        throw new StoreException("trace store " + path + " has on-disk format " + StoreKeys.getLong(format, 0)
-            + ", this version reads format " + StoreKeys.STORE_FORMAT, null);
+      long storedFormat = format == null ? StoreKeys.STORE_FORMAT : StoreKeys.getLong(format, 0);
+      // Format 1 differs only in the span keys: a store of format 1 that holds no spans is simply
+      // relabelled. One that holds spans must be drained by the version that wrote it.
+      if (storedFormat != StoreKeys.STORE_FORMAT && !(storedFormat == 1 && !hasSpans())) {
+        throw new StoreException("trace store " + path + " has on-disk format " + storedFormat
+            + ", this version reads format " + StoreKeys.STORE_FORMAT
+            + (storedFormat == 1 ? " (format 1 span keys are window|trace|seq; let the version that wrote them decide the "
+                + "buffered traces, or remove the directory)" : ""), null);
       }
       byte[] granularity = db.get(defaultCf, StoreKeys.META_WINDOW_GRANULARITY);
       if (granularity != null && StoreKeys.getLong(granularity, 0) != windowMillis && hasSpans()) {
@@ -246,17 +250,15 @@ final class StoreCore implements AutoCloseable {
   }
 
   /**
-   * Rebuilds the summary of every undecided trace from the stored fragments, oldest window first.
-   * A trace's fragments are adjacent (same window and id), so one summary is built at a time.
-   * Fragments of decided traces only count towards their window's bytes. If one id shows up in two
-   * windows, the older occurrence is a trace decided before and forgotten by the decision cache
-   * (live traces never span windows): only the newest one is live.
+   * Rebuilds the summary of every undecided trace from the stored fragments, oldest window first
+   * and in seq (arrival) order within a window. Fragments of decided traces only count towards
+   * their window's bytes. If one id shows up in two windows, the older occurrence is a trace decided
+   * before and forgotten by the decision cache (live traces never span windows): only the newest
+   * one is live.
    */
   private void scanSpans() {
     try (ReadOptions ro = new ReadOptions().setTotalOrderSeek(true).setFillCache(false);
         RocksIterator it = db.newIterator(spansCf, ro)) {
-      TraceSummary current = null;
-      long currentWindow = Long.MIN_VALUE;
       for (it.seekToFirst(); it.isValid(); it.next()) {
         byte[] k = it.key();
         byte[] v = it.value();
@@ -268,25 +270,26 @@ final class StoreCore implements AutoCloseable {
         long w = StoreKeys.window(k);
         long high = StoreKeys.traceHigh(k);
         long low = StoreKeys.traceLow(k);
-        nextSeq = Math.max(nextSeq, StoreKeys.seq(k) + 1);
+        long seq = StoreKeys.seq(k);
+        nextSeq = Math.max(nextSeq, seq + 1);
         Window window = windows.computeIfAbsent(w, Window::new);
         window.bytes += k.length + v.length;
         storedBytes += k.length + v.length;
         if (decisions.contains(high, low)) {
           continue;
         }
-        if (current == null || currentWindow != w || !current.matches(high, low)) {
-          TraceSummary stale = traces.get(high, low);
-          if (stale != null) {
-            forget(stale);
-          }
-          current = new TraceSummary(high, low, StoreKeys.arrivalMillis(v));
-          currentWindow = w;
-          traces.add(current);
-          window.enqueue(current);
+        TraceSummary s = traces.get(high, low);
+        if (s != null && windowOf(s) != w) {
+          forget(s);
+          s = null;
+        }
+        if (s == null) {
+          s = new TraceSummary(high, low, StoreKeys.arrivalMillis(v));
+          traces.add(s);
+          window.enqueue(s);
           window.undecided++;
         }
-        addFragment(current, v);
+        addFragment(s, v, seq);
       }
       it.status();
     } catch (RocksDBException e) {
@@ -294,7 +297,7 @@ final class StoreCore implements AutoCloseable {
     }
   }
 
-  private void addFragment(TraceSummary s, byte[] value) {
+  private void addFragment(TraceSummary s, byte[] value, long seq) {
     TraceRequestIndex idx = recoveryIndex;
     try {
       idx.index(value, StoreKeys.VALUE_HEADER_LENGTH, value.length - StoreKeys.VALUE_HEADER_LENGTH);
@@ -316,7 +319,7 @@ final class StoreCore implements AutoCloseable {
       minStart = Math.min(minStart, idx.startTimeUnixNano(i));
       maxEnd = Math.max(maxEnd, idx.endTimeUnixNano(i));
     }
-    s.add(n, mask, root, minStart, maxEnd, value.length - StoreKeys.VALUE_HEADER_LENGTH);
+    s.add(n, mask, root, minStart, maxEnd, value.length - StoreKeys.VALUE_HEADER_LENGTH, seq);
     liveSpans += n;
   }
 
@@ -390,8 +393,7 @@ final class StoreCore implements AutoCloseable {
             + config.maxTraces());
         continue;
       }
-      // Accepted: its new traces are live for the requests after it, and its keys get their window
-      // and seq.
+      // Accepted: its new traces are live for the requests after it.
       for (int t = 0; t < p.traces; t++) {
         if (plan.lateOnes[t]) {
           continue;
@@ -399,7 +401,6 @@ final class StoreCore implements AutoCloseable {
         if (plan.created[t] && startedInGroup != null) {
           startedInGroup.add(plan.live[t]);
         }
-        StoreBatch.patchKey(p.records, p.keyOffset[t], plan.windowOfTrace[t], nextSeq++);
         groupBytes += StoreKeys.SPAN_KEY_LENGTH + p.valueLength[t];
       }
       groupNewTraces += plan.newTraces;
@@ -444,6 +445,8 @@ final class StoreCore implements AutoCloseable {
     final boolean[] created;
     final boolean[] lateOnes;
     final long[] windowOfTrace;
+    /** The seq of each stored trace's key, given when the batch is assembled. */
+    final long[] seqOfTrace;
     final List<LateTrace> late = new ArrayList<>(0);
     int newTraces;
     int storedTraces;
@@ -454,6 +457,7 @@ final class StoreCore implements AutoCloseable {
       created = new boolean[n];
       lateOnes = new boolean[n];
       windowOfTrace = new long[n];
+      seqOfTrace = new long[n];
     }
   }
 
@@ -486,21 +490,44 @@ final class StoreCore implements AutoCloseable {
   }
 
   /**
-   * The group's write batch: the header, then the records of every accepted request in order,
-   * without those of late traces. A group of one request without late traces is written from the
-   * request's own array, which has room for the header.
+   * The group's write batch: the header, then the records of every accepted request (late traces'
+   * left out) in key order: window by window, and within a window in queue order, each record
+   * getting the next seq as its key is patched. Every key then sorts after the keys already in
+   * its window, and consecutive keys of the batch are neighbours: RocksDB's skip list insert
+   * reuses the position of the previous one instead of searching from the top. Keys are patched
+   * in the requests' own arrays, and each request's plan learns its seqs.
    */
-  private static byte[] assemble(List<PreparedAppend> group, AppendPlan[] plans, int records, int recordBytes) {
-    byte[] batch = null;
-    for (int r = 0; r < group.size() && batch == null; r++) {
-      PreparedAppend p = group.get(r);
-      if (plans[r] != null && plans[r].storedRecordBytes == recordBytes && recordBytes == p.recordBytes()) {
-        batch = p.records;
+  private byte[] assemble(List<PreparedAppend> group, AppendPlan[] plans, int records, int recordBytes) {
+    // The distinct windows of the group, ascending: few, the live ones.
+    long[] windowsOfGroup = new long[8];
+    int distinct = 0;
+    for (int r = 0; r < group.size(); r++) {
+      AppendPlan plan = plans[r];
+      if (plan == null) {
+        continue;
+      }
+      for (int t = 0; t < plan.windowOfTrace.length; t++) {
+        if (plan.lateOnes[t]) {
+          continue;
+        }
+        long w = plan.windowOfTrace[t];
+        int i = 0;
+        while (i < distinct && windowsOfGroup[i] != w) {
+          i++;
+        }
+        if (i == distinct) {
+          if (distinct == windowsOfGroup.length) {
+            windowsOfGroup = Arrays.copyOf(windowsOfGroup, distinct * 2);
+          }
+          windowsOfGroup[distinct++] = w;
+        }
       }
     }
-    if (batch == null) {
-      batch = new byte[StoreBatch.HEADER_LENGTH + recordBytes];
-      int pos = StoreBatch.HEADER_LENGTH;
+    Arrays.sort(windowsOfGroup, 0, distinct);
+    byte[] batch = new byte[StoreBatch.HEADER_LENGTH + recordBytes];
+    int pos = StoreBatch.HEADER_LENGTH;
+    for (int i = 0; i < distinct; i++) {
+      long w = windowsOfGroup[i];
       for (int r = 0; r < group.size(); r++) {
         AppendPlan plan = plans[r];
         if (plan == null) {
@@ -508,21 +535,21 @@ final class StoreCore implements AutoCloseable {
         }
         PreparedAppend p = group.get(r);
         for (int t = 0; t < p.traces; t++) {
-          // Copies runs of adjacent stored records at once; late traces' records are left out.
-          if (plan.lateOnes[t]) {
+          if (plan.lateOnes[t] || plan.windowOfTrace[t] != w) {
             continue;
           }
+          long seq = nextSeq++;
+          plan.seqOfTrace[t] = seq;
+          StoreBatch.patchKey(p.records, p.keyOffset[t], w, seq);
           int from = p.recordStart[t];
-          int to = t + 1;
-          while (to < p.traces && !plan.lateOnes[to]) {
-            to++;
-          }
-          int end = p.recordStart[to];
-          System.arraycopy(p.records, from, batch, pos, end - from);
-          pos += end - from;
-          t = to - 1;
+          int len = p.recordStart[t + 1] - from;
+          System.arraycopy(p.records, from, batch, pos, len);
+          pos += len;
         }
       }
+    }
+    if (pos != batch.length) {
+      throw new IllegalStateException("group batch: " + pos + " bytes written, " + batch.length + " planned");
     }
     StoreBatch.writeHeader(batch, records);
     return batch;
@@ -543,7 +570,8 @@ final class StoreCore implements AutoCloseable {
         window.undecided++;
         emptyWindows.remove(window.id);
       }
-      s.add(p.spans[t], p.statusMask[t], p.root[t], p.minStart[t], p.maxEnd[t], p.fragmentLength(t));
+      s.add(p.spans[t], p.statusMask[t], p.root[t], p.minStart[t], p.maxEnd[t], p.fragmentLength(t),
+          plan.seqOfTrace[t]);
       long size = StoreKeys.SPAN_KEY_LENGTH + p.valueLength[t];
       window.bytes += size;
       storedBytes += size;
@@ -625,7 +653,7 @@ final class StoreCore implements AutoCloseable {
         }
         long w = windowOf(s);
         if (d.sampled()) {
-          kept.add(new KeptTrace(s.view(windowMillis), readFragments(w, s.traceHigh, s.traceLow)));
+          kept.add(new KeptTrace(s.view(windowMillis), readFragments(w, s)));
         }
         decisions.stage(s.traceHigh, s.traceLow, d.sampled(), nowMillis, batch, decisionsCf);
         decided.add(s);
@@ -676,7 +704,7 @@ final class StoreCore implements AutoCloseable {
   List<byte[]> performReadTrace(long high, long low) {
     checkOpen();
     TraceSummary s = traces.get(high, low);
-    return s == null ? List.of() : readFragments(windowOf(s), high, low);
+    return s == null ? List.of() : readFragments(windowOf(s), s);
   }
 
   Optional<CachedDecision> performCachedDecision(long high, long low) {
@@ -691,20 +719,27 @@ final class StoreCore implements AutoCloseable {
     return s == null ? null : s.view(windowMillis);
   }
 
-  private List<byte[]> readFragments(long window, long high, long low) {
-    byte[] prefix = StoreKeys.tracePrefix(window, high, low);
-    List<byte[]> out = new ArrayList<>(2);
-    // Closed in reverse order of creation by try-with-resources: iterator, read options, bound.
-    try (Slice upper = new Slice(StoreKeys.prefixSuccessor(prefix));
-        ReadOptions ro = new ReadOptions().setIterateUpperBound(upper).setAutoPrefixMode(true);
-        RocksIterator it = db.newIterator(spansCf, ro)) {
-      for (it.seek(prefix); it.isValid(); it.next()) {
-        byte[] v = it.value();
-        out.add(Arrays.copyOfRange(v, StoreKeys.VALUE_HEADER_LENGTH, v.length));
-      }
-      it.status();
+  /** A live trace's fragments, in arrival order: point lookups of the keys its summary knows. */
+  private List<byte[]> readFragments(long window, TraceSummary s) {
+    int n = s.fragments;
+    List<byte[]> keys = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      keys.add(StoreKeys.spanKey(window, s.traceHigh, s.traceLow, s.seq(i)));
+    }
+    List<byte[]> values;
+    try {
+      values = db.multiGetAsList(Collections.nCopies(n, spansCf), keys);
     } catch (RocksDBException e) {
       throw error("read back a trace", e);
+    }
+    List<byte[]> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] v = values.get(i);
+      if (v == null) {
+        throw new StoreException("trace store " + path + ": fragment " + i + " of live trace "
+            + Long.toHexString(s.traceHigh) + Long.toHexString(s.traceLow) + " (seq " + s.seq(i) + ") is missing", null);
+      }
+      out.add(Arrays.copyOfRange(v, StoreKeys.VALUE_HEADER_LENGTH, v.length));
     }
     return out;
   }

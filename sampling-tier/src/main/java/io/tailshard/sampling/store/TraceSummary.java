@@ -1,9 +1,10 @@
 package io.tailshard.sampling.store;
 
 /**
- * The in-memory state of one live (undecided) trace: one object per trace, never per span, with
- * primitive fields only (about 80 bytes with compressed references). Its window is not stored:
- * it is {@code floorDiv(firstSeenMillis, window width)}.
+ * The in-memory state of one live (undecided) trace: one object per trace, never per span (about
+ * 80 bytes with compressed references, plus an array of 8 bytes per stored fragment: the seqs that
+ * locate its values, see {@link StoreKeys}). Its window is not stored: it is
+ * {@code floorDiv(firstSeenMillis, window width)}.
  *
  * <p>Also a node of its window's intrusive due list ({@link #prev}, {@link #next}), so a trace
  * decided early leaves that list in O(1) and nothing keeps a decided trace reachable.
@@ -13,6 +14,7 @@ package io.tailshard.sampling.store;
 final class TraceSummary {
   private static final int ROOT_SEEN = 1 << 3;
   private static final int STATUS_BITS = 0b111;
+  private static final long[] NO_SEQS = new long[0];
 
   final long traceHigh;
   final long traceLow;
@@ -22,6 +24,8 @@ final class TraceSummary {
   long bytes;
   int spanCount;
   int fragments;
+  /** Seqs of the stored fragments in arrival order, the first {@link #fragments} entries. */
+  private long[] seqs = NO_SEQS;
   /** Status bits 0..2 ({@code 1 << code}), {@link #ROOT_SEEN}. */
   byte flags;
 
@@ -35,14 +39,23 @@ final class TraceSummary {
     this.firstSeenMillis = firstSeenMillis;
   }
 
-  /** Folds one stored fragment's span statistics into the summary. */
-  void add(int spans, int statusMask, boolean root, long minStart, long maxEnd, int fragmentBytes) {
+  /** Folds one stored fragment's span statistics into the summary; {@code seq} is its key's. */
+  void add(int spans, int statusMask, boolean root, long minStart, long maxEnd, int fragmentBytes, long seq) {
+    if (fragments == seqs.length) {
+      seqs = java.util.Arrays.copyOf(seqs, Math.max(4, fragments * 2));
+    }
+    seqs[fragments] = seq;
     spanCount += spans;
     fragments++;
     bytes += fragmentBytes;
     flags |= (byte) ((statusMask & STATUS_BITS) | (root ? ROOT_SEEN : 0));
     earliestStart = Math.min(earliestStart, minStart);
     latestEnd = Math.max(latestEnd, maxEnd);
+  }
+
+  /** The seq of fragment {@code i} (0 = the first stored). */
+  long seq(int i) {
+    return seqs[i];
   }
 
   boolean matches(long high, long low) {
