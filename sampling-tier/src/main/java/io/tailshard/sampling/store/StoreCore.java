@@ -722,9 +722,10 @@ final class StoreCore implements AutoCloseable {
   /** A live trace's fragments, in arrival order: point lookups of the keys its summary knows. */
   private List<byte[]> readFragments(long window, TraceSummary s) {
     int n = s.fragments;
+    long[] seqs = s.seqs();
     List<byte[]> keys = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      keys.add(StoreKeys.spanKey(window, s.traceHigh, s.traceLow, s.seq(i)));
+      keys.add(StoreKeys.spanKey(window, s.traceHigh, s.traceLow, seqs[i]));
     }
     List<byte[]> values;
     try {
@@ -737,7 +738,7 @@ final class StoreCore implements AutoCloseable {
       byte[] v = values.get(i);
       if (v == null) {
         throw new StoreException("trace store " + path + ": fragment " + i + " of live trace "
-            + Long.toHexString(s.traceHigh) + Long.toHexString(s.traceLow) + " (seq " + s.seq(i) + ") is missing", null);
+            + Long.toHexString(s.traceHigh) + Long.toHexString(s.traceLow) + " (seq " + seqs[i] + ") is missing", null);
       }
       out.add(Arrays.copyOfRange(v, StoreKeys.VALUE_HEADER_LENGTH, v.length));
     }

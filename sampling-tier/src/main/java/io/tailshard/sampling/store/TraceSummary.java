@@ -2,8 +2,8 @@ package io.tailshard.sampling.store;
 
 /**
  * The in-memory state of one live (undecided) trace: one object per trace, never per span (about
- * 80 bytes with compressed references, plus an array of 8 bytes per stored fragment: the seqs that
- * locate its values, see {@link StoreKeys}). Its window is not stored: it is
+ * 100 bytes with compressed references, plus 2 to 3 bytes per stored fragment after the first: the
+ * seqs that locate its values, see {@link StoreKeys}). Its window is not stored: it is
  * {@code floorDiv(firstSeenMillis, window width)}.
  *
  * <p>Also a node of its window's intrusive due list ({@link #prev}, {@link #next}), so a trace
@@ -14,7 +14,6 @@ package io.tailshard.sampling.store;
 final class TraceSummary {
   private static final int ROOT_SEEN = 1 << 3;
   private static final int STATUS_BITS = 0b111;
-  private static final long[] NO_SEQS = new long[0];
 
   final long traceHigh;
   final long traceLow;
@@ -24,8 +23,16 @@ final class TraceSummary {
   long bytes;
   int spanCount;
   int fragments;
-  /** Seqs of the stored fragments in arrival order, the first {@link #fragments} entries. */
-  private long[] seqs = NO_SEQS;
+  /**
+   * Where the stored fragments are: the first fragment's seq, the last one's, and the steps
+   * between consecutive ones as unsigned varints (seqs ascend in arrival order; a step is the
+   * number of values the store wrote in between, 2 to 3 bytes at tens of thousands per second).
+   * Null until the second fragment.
+   */
+  private long firstSeq;
+  private long lastSeq;
+  private byte[] seqSteps;
+  private int seqStepBytes;
   /** Status bits 0..2 ({@code 1 << code}), {@link #ROOT_SEEN}. */
   byte flags;
 
@@ -41,10 +48,12 @@ final class TraceSummary {
 
   /** Folds one stored fragment's span statistics into the summary; {@code seq} is its key's. */
   void add(int spans, int statusMask, boolean root, long minStart, long maxEnd, int fragmentBytes, long seq) {
-    if (fragments == seqs.length) {
-      seqs = java.util.Arrays.copyOf(seqs, Math.max(4, fragments * 2));
+    if (fragments == 0) {
+      firstSeq = seq;
+    } else {
+      appendStep(seq);
     }
-    seqs[fragments] = seq;
+    lastSeq = seq;
     spanCount += spans;
     fragments++;
     bytes += fragmentBytes;
@@ -53,9 +62,43 @@ final class TraceSummary {
     latestEnd = Math.max(latestEnd, maxEnd);
   }
 
-  /** The seq of fragment {@code i} (0 = the first stored). */
-  long seq(int i) {
-    return seqs[i];
+  private void appendStep(long seq) {
+    long step = seq - lastSeq;
+    if (step <= 0) {
+      throw new IllegalStateException("fragment seq " + seq + " does not follow " + lastSeq);
+    }
+    if (seqSteps == null) {
+      seqSteps = new byte[8];
+    } else if (seqStepBytes + 10 > seqSteps.length) {
+      seqSteps = java.util.Arrays.copyOf(seqSteps, Math.max(seqSteps.length * 2, seqStepBytes + 10));
+    }
+    while ((step & ~0x7FL) != 0) {
+      seqSteps[seqStepBytes++] = (byte) ((step & 0x7F) | 0x80);
+      step >>>= 7;
+    }
+    seqSteps[seqStepBytes++] = (byte) step;
+  }
+
+  /** The seqs of the stored fragments, in arrival order ({@link #fragments} of them). */
+  long[] seqs() {
+    long[] out = new long[fragments];
+    if (fragments == 0) {
+      return out;
+    }
+    out[0] = firstSeq;
+    int pos = 0;
+    for (int i = 1; i < fragments; i++) {
+      long step = 0;
+      int shift = 0;
+      byte b;
+      do {
+        b = seqSteps[pos++];
+        step |= (long) (b & 0x7F) << shift;
+        shift += 7;
+      } while (b < 0);
+      out[i] = out[i - 1] + step;
+    }
+    return out;
   }
 
   boolean matches(long high, long low) {
