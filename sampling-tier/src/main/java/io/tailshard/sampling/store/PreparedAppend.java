@@ -1,5 +1,6 @@
 package io.tailshard.sampling.store;
 
+import io.tailshard.common.otlp.wire.ProtoWire;
 import io.tailshard.common.otlp.wire.TraceRequestIndex;
 import io.tailshard.common.otlp.wire.TraceRequestWriter;
 
@@ -7,10 +8,18 @@ import io.tailshard.common.otlp.wire.TraceRequestWriter;
  * One request's spans grouped per trace, ready for the writer thread: for each trace, the stored
  * value (header and a self-contained {@code ExportTraceServiceRequest} of that trace's spans with
  * their resource and scope) and the statistics its summary needs. Built on the caller's thread,
- * which owns the {@link TraceRequestIndex}, so the writer thread only builds keys and writes; the
- * index is not touched after {@link #of} returns. Arrays per request, no object per span.
+ * which owns the {@link TraceRequestIndex}; the index is not touched after {@link #of} returns.
+ * Arrays per request, no object per span.
  *
- * <p>Immutable after construction.
+ * <p>The values are written straight into {@link #records}: the request's puts in RocksDB's
+ * {@code WriteBatch} wire format, one record per trace, after {@link StoreBatch#HEADER_LENGTH}
+ * bytes left for the batch header. Each key's window and seq are placeholders that only the writer
+ * thread can fill in (the window is the trace's first window, known from the live summaries; the
+ * seq is the store's counter): it patches them in place ({@link StoreBatch#patchKey}) and hands
+ * the whole array to RocksDB in one call, instead of one JNI call per put.
+ *
+ * <p>Immutable after construction, except for those key placeholders, which only the writer
+ * thread touches.
  */
 final class PreparedAppend {
   final long arrivalMillis;
@@ -18,7 +27,16 @@ final class PreparedAppend {
   final int invalidSpans;
   final long[] high;
   final long[] low;
-  final byte[][] values;
+  /** Batch header space, then one put record per trace, in trace order. */
+  byte[] records;
+  /** Where trace t's record starts in {@link #records}; {@code recordStart[traces]} is the end. */
+  final int[] recordStart;
+  /** Where trace t's 32-byte key starts in {@link #records}. */
+  final int[] keyOffset;
+  /** Where trace t's value (header and fragment) starts in {@link #records}. */
+  final int[] valueOffset;
+  /** Length of trace t's value, header included. */
+  final int[] valueLength;
   final int[] spans;
   final int[] statusMask;
   final boolean[] root;
@@ -31,7 +49,10 @@ final class PreparedAppend {
     this.invalidSpans = invalidSpans;
     this.high = new long[traces];
     this.low = new long[traces];
-    this.values = new byte[traces][];
+    this.recordStart = new int[traces + 1];
+    this.keyOffset = new int[traces];
+    this.valueOffset = new int[traces];
+    this.valueLength = new int[traces];
     this.spans = new int[traces];
     this.statusMask = new int[traces];
     this.root = new boolean[traces];
@@ -39,8 +60,11 @@ final class PreparedAppend {
     this.maxEnd = new long[traces];
   }
 
-  /** Groups the indexed request's spans by trace id, keeping each group's order of arrival. */
-  static PreparedAppend of(TraceRequestIndex idx, long arrivalMillis) {
+  /**
+   * Groups the indexed request's spans by trace id, keeping each group's order of arrival, and
+   * encodes the puts for the column family with id {@code spansCfId}.
+   */
+  static PreparedAppend of(TraceRequestIndex idx, long arrivalMillis, int spansCfId) {
     int n = idx.spanCount();
     // Group 0 collects spans with an invalid trace id; traces are groups 1..g.
     int[] groupOf = new int[n];
@@ -100,10 +124,46 @@ final class PreparedAppend {
     }
     int[] counts = new int[groups];
     byte[][] fragments = new TraceRequestWriter().split(idx, groups, groupOf, counts);
+    int size = StoreBatch.HEADER_LENGTH;
     for (int t = 0; t < p.traces; t++) {
-      p.values[t] = StoreKeys.spanValue(arrivalMillis, fragments[t + 1]);
+      size += StoreBatch.putRecordLength(spansCfId, StoreKeys.VALUE_HEADER_LENGTH + fragments[t + 1].length);
     }
+    byte[] out = new byte[size];
+    int pos = StoreBatch.HEADER_LENGTH;
+    for (int t = 0; t < p.traces; t++) {
+      byte[] fragment = fragments[t + 1];
+      p.recordStart[t] = pos;
+      int valueLength = StoreKeys.VALUE_HEADER_LENGTH + fragment.length;
+      pos = StoreBatch.writePutPrefix(out, pos, spansCfId);
+      p.keyOffset[t] = pos;
+      StoreKeys.putLong(out, pos + StoreKeys.TRACE_ID_OFFSET, p.high[t]);
+      StoreKeys.putLong(out, pos + StoreKeys.TRACE_ID_OFFSET + 8, p.low[t]);
+      pos += StoreKeys.SPAN_KEY_LENGTH;
+      pos = ProtoWire.writeVarint(out, pos, valueLength);
+      p.valueOffset[t] = pos;
+      p.valueLength[t] = valueLength;
+      out[pos] = StoreKeys.VALUE_FORMAT;
+      StoreKeys.putLong(out, pos + 1, arrivalMillis);
+      System.arraycopy(fragment, 0, out, pos + StoreKeys.VALUE_HEADER_LENGTH, fragment.length);
+      pos += valueLength;
+    }
+    p.recordStart[p.traces] = pos;
+    if (pos != size) {
+      throw new IllegalStateException("batch size pass and write pass disagree: " + size + " vs " + pos);
+    }
+    p.records = out;
     return p;
+  }
+
+  /** Trace t's fragment (the stored value without its header), copied out. */
+  byte[] fragment(int t) {
+    int from = valueOffset[t] + StoreKeys.VALUE_HEADER_LENGTH;
+    return java.util.Arrays.copyOfRange(records, from, valueOffset[t] + valueLength[t]);
+  }
+
+  /** Bytes of the records, batch header space excluded. */
+  int recordBytes() {
+    return recordStart[traces] - StoreBatch.HEADER_LENGTH;
   }
 
   int spanTotal() {
@@ -119,7 +179,7 @@ final class PreparedAppend {
     return code >= 0 && code < 3 ? 1 << code : 0;
   }
 
-  static int fragmentLength(byte[] value) {
-    return value.length - StoreKeys.VALUE_HEADER_LENGTH;
+  int fragmentLength(int t) {
+    return valueLength[t] - StoreKeys.VALUE_HEADER_LENGTH;
   }
 }

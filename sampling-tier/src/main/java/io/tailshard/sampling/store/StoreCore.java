@@ -33,7 +33,6 @@ import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
@@ -70,6 +69,9 @@ final class StoreCore implements AutoCloseable {
   private final long afterRootMillis;
   private long windowMillis;
 
+  /** RocksDB's id of the spans family, for batches built off the writer thread. */
+  private volatile int spansCfId;
+
   // Native objects, created in this order and closed in the reverse order by close().
   private Cache blockCache;
   private BloomFilter bloom;
@@ -98,6 +100,10 @@ final class StoreCore implements AutoCloseable {
   private long liveSpans;
   private long lastPropertyRefresh;
   private long recoveredFragmentsSkipped;
+  private long appendWrites;
+  /** Non-null only in tests that make append writes fail ({@link #failAppendWritesForTest}). */
+  private WriteOptions failWrites;
+  private long appendedRequests;
 
   // Published for other threads after each operation.
   private volatile Stats stats = Stats.EMPTY;
@@ -164,6 +170,7 @@ final class StoreCore implements AutoCloseable {
     defaultCf = handles.get(0);
     spansCf = handles.get(1);
     decisionsCf = handles.get(2);
+    spansCfId = spansCf.getID();
   }
 
   // ---------------------------------------------------------------- recovery
@@ -194,9 +201,14 @@ final class StoreCore implements AutoCloseable {
   private void checkMeta() {
     try {
       byte[] format = db.get(defaultCf, StoreKeys.META_FORMAT);
-      if (format != null && StoreKeys.getLong(format, 0) != StoreKeys.STORE_FORMAT) {
-        throw new StoreException("trace store " + path + " has on-disk format " + StoreKeys.getLong(format, 0)
-            + ", this version reads format " + StoreKeys.STORE_FORMAT, null);
+      long storedFormat = format == null ? StoreKeys.STORE_FORMAT : StoreKeys.getLong(format, 0);
+      // Format 1 differs only in the span keys: a store of format 1 that holds no spans is simply
+      // relabelled. One that holds spans must be drained by the version that wrote it.
+      if (storedFormat != StoreKeys.STORE_FORMAT && !(storedFormat == 1 && !hasSpans())) {
+        throw new StoreException("trace store " + path + " has on-disk format " + storedFormat
+            + ", this version reads format " + StoreKeys.STORE_FORMAT
+            + (storedFormat == 1 ? " (format 1 span keys are window|trace|seq; let the version that wrote them decide the "
+                + "buffered traces, or remove the directory)" : ""), null);
       }
       byte[] granularity = db.get(defaultCf, StoreKeys.META_WINDOW_GRANULARITY);
       if (granularity != null && StoreKeys.getLong(granularity, 0) != windowMillis && hasSpans()) {
@@ -246,17 +258,15 @@ final class StoreCore implements AutoCloseable {
   }
 
   /**
-   * Rebuilds the summary of every undecided trace from the stored fragments, oldest window first.
-   * A trace's fragments are adjacent (same window and id), so one summary is built at a time.
-   * Fragments of decided traces only count towards their window's bytes. If one id shows up in two
-   * windows, the older occurrence is a trace decided before and forgotten by the decision cache
-   * (live traces never span windows): only the newest one is live.
+   * Rebuilds the summary of every undecided trace from the stored fragments, oldest window first
+   * and in seq (arrival) order within a window. Fragments of decided traces only count towards
+   * their window's bytes. If one id shows up in two windows, the older occurrence is a trace decided
+   * before and forgotten by the decision cache (live traces never span windows): only the newest
+   * one is live.
    */
   private void scanSpans() {
     try (ReadOptions ro = new ReadOptions().setTotalOrderSeek(true).setFillCache(false);
         RocksIterator it = db.newIterator(spansCf, ro)) {
-      TraceSummary current = null;
-      long currentWindow = Long.MIN_VALUE;
       for (it.seekToFirst(); it.isValid(); it.next()) {
         byte[] k = it.key();
         byte[] v = it.value();
@@ -268,25 +278,26 @@ final class StoreCore implements AutoCloseable {
         long w = StoreKeys.window(k);
         long high = StoreKeys.traceHigh(k);
         long low = StoreKeys.traceLow(k);
-        nextSeq = Math.max(nextSeq, StoreKeys.seq(k) + 1);
+        long seq = StoreKeys.seq(k);
+        nextSeq = Math.max(nextSeq, seq + 1);
         Window window = windows.computeIfAbsent(w, Window::new);
         window.bytes += k.length + v.length;
         storedBytes += k.length + v.length;
         if (decisions.contains(high, low)) {
           continue;
         }
-        if (current == null || currentWindow != w || !current.matches(high, low)) {
-          TraceSummary stale = traces.get(high, low);
-          if (stale != null) {
-            forget(stale);
-          }
-          current = new TraceSummary(high, low, StoreKeys.arrivalMillis(v), waitMillis);
-          currentWindow = w;
-          traces.add(current);
-          window.enqueue(current);
+        TraceSummary s = traces.get(high, low);
+        if (s != null && windowOf(s) != w) {
+          forget(s);
+          s = null;
+        }
+        if (s == null) {
+          s = new TraceSummary(high, low, StoreKeys.arrivalMillis(v), waitMillis);
+          traces.add(s);
+          window.enqueue(s);
           window.undecided++;
         }
-        addFragment(current, v);
+        addFragment(s, v, seq);
       }
       it.status();
     } catch (RocksDBException e) {
@@ -294,7 +305,7 @@ final class StoreCore implements AutoCloseable {
     }
   }
 
-  private void addFragment(TraceSummary s, byte[] value) {
+  private void addFragment(TraceSummary s, byte[] value, long seq) {
     TraceRequestIndex idx = recoveryIndex;
     try {
       idx.index(value, StoreKeys.VALUE_HEADER_LENGTH, value.length - StoreKeys.VALUE_HEADER_LENGTH);
@@ -316,7 +327,7 @@ final class StoreCore implements AutoCloseable {
       minStart = Math.min(minStart, idx.startTimeUnixNano(i));
       maxEnd = Math.max(maxEnd, idx.endTimeUnixNano(i));
     }
-    s.add(n, mask, root, minStart, maxEnd, value.length - StoreKeys.VALUE_HEADER_LENGTH);
+    s.add(n, mask, root, minStart, maxEnd, value.length - StoreKeys.VALUE_HEADER_LENGTH, seq);
     liveSpans += n;
     if (root) {
       // The value header holds the fragment's arrival time, so the root rule is recoverable: the
@@ -396,89 +407,276 @@ final class StoreCore implements AutoCloseable {
   // ---------------------------------------------------------------- operations
 
   /**
-   * Stores the spans of one request, one value per trace, in one batch. Spans of a live trace go
-   * under the trace's first window; spans of a decided trace (in the decision cache) are not
-   * stored but returned as {@link LateTrace}s; other traces start a summary in the window of
-   * {@code prepared.arrivalMillis}.
+   * Stores the spans of one request, one value per trace, in one batch: {@link #performAppends}
+   * with a group of one, its refusal or failure thrown.
    *
    * @throws RefusedException (retryable) when the request holds spans to store and the store is
    *     full: {@code max_size} bytes or {@code max_traces} live traces
    */
   AppendResult performAppend(PreparedAppend p) {
+    AppendOutcome o = performAppends(List.of(p)).get(0);
+    if (o.error() != null) {
+      throw o.error();
+    }
+    return o.result();
+  }
+
+  /** What one request of a group got: a result, or the error that fails it. */
+  record AppendOutcome(AppendResult result, RuntimeException error) {}
+
+  /**
+   * Group commit: stores the spans of several requests (the appends waiting in the writer's queue,
+   * in queue order) with ONE RocksDB write, one WAL record, and returns one outcome per request, in
+   * order. Each request is judged as if the requests ran one after the other: spans of a live
+   * trace go under the trace's first window (also when an earlier request of the group started
+   * it); spans of a decided trace (in the decision cache) are not stored but returned as
+   * {@link LateTrace}s; other traces start a summary in the window of their request's arrival.
+   * A request that finds the store full (counting what earlier requests of the group add) is
+   * refused with a retryable {@link RefusedException} and nothing of it is written; the others
+   * are unaffected. If the write fails, every request that had spans to store fails with the
+   * {@link StoreException} and memory is left unchanged: none of them is acknowledged. Memory
+   * (summaries, windows, counters) changes only after the write returned.
+   */
+  List<AppendOutcome> performAppends(List<PreparedAppend> group) {
     checkOpen();
-    int n = p.traces;
-    TraceSummary[] live = new TraceSummary[n];
-    boolean[] lateOnes = new boolean[n];
-    List<LateTrace> late = new ArrayList<>(0);
-    int newTraces = 0;
-    for (int t = 0; t < n; t++) {
-      live[t] = traces.get(p.high[t], p.low[t]);
-      if (live[t] != null) {
+    int requests = group.size();
+    AppendOutcome[] outcomes = new AppendOutcome[requests];
+    AppendPlan[] plans = new AppendPlan[requests];
+    // Traces started by an earlier request of this group, not in the live table until the write.
+    TraceTable startedInGroup = requests > 1 ? new TraceTable() : null;
+    long groupBytes = 0;
+    long groupNewTraces = 0;
+    int records = 0;
+    int recordBytes = 0;
+    for (int r = 0; r < requests; r++) {
+      PreparedAppend p = group.get(r);
+      AppendPlan plan = plan(p, startedInGroup);
+      if (plan.storedTraces == 0) {
+        outcomes[r] = new AppendOutcome(new AppendResult(0, 0, 0, p.invalidSpans, plan.late), null);
         continue;
       }
-      CachedDecision cached = decisions.lookup(p.high[t], p.low[t]);
-      if (cached != null) {
-        lateOnes[t] = true;
-        late.add(new LateTrace(p.high[t], p.low[t], cached,
-            Arrays.copyOfRange(p.values[t], StoreKeys.VALUE_HEADER_LENGTH, p.values[t].length), p.spans[t]));
-      } else {
-        newTraces++;
+      if (storedBytes + groupBytes >= config.maxSizeBytes()) {
+        outcomes[r] = refused("trace buffer full: " + (storedBytes + groupBytes) + " bytes buffered, max_size is "
+            + config.maxSizeBytes());
+        continue;
       }
-    }
-    int storedTraces = n - late.size();
-    if (storedTraces == 0) {
-      return new AppendResult(0, 0, 0, p.invalidSpans, late);
-    }
-    if (storedBytes >= config.maxSizeBytes()) {
-      throw RefusedException.retryable("trace buffer full: " + storedBytes + " bytes buffered, max_size is "
-          + config.maxSizeBytes());
-    }
-    if (newTraces > 0 && traces.size() + (long) newTraces > config.maxTraces()) {
-      throw RefusedException.retryable("trace buffer full: " + traces.size() + " live traces, max_traces is "
-          + config.maxTraces());
-    }
-    long newWindow = windowOf(p.arrivalMillis);
-    long[] windowOfTrace = new long[n];
-    try (WriteBatch batch = new WriteBatch()) {
-      for (int t = 0; t < n; t++) {
-        if (lateOnes[t]) {
+      if (plan.newTraces > 0 && traces.size() + groupNewTraces + plan.newTraces > config.maxTraces()) {
+        outcomes[r] = refused("trace buffer full: " + (traces.size() + groupNewTraces) + " live traces, max_traces is "
+            + config.maxTraces());
+        continue;
+      }
+      // Accepted: its new traces are live for the requests after it.
+      for (int t = 0; t < p.traces; t++) {
+        if (plan.lateOnes[t]) {
           continue;
         }
-        windowOfTrace[t] = live[t] != null ? windowOf(live[t]) : newWindow;
-        batch.put(spansCf, StoreKeys.spanKey(windowOfTrace[t], p.high[t], p.low[t], nextSeq++), p.values[t]);
+        if (plan.created[t] && startedInGroup != null) {
+          startedInGroup.add(plan.live[t]);
+        }
+        groupBytes += StoreKeys.SPAN_KEY_LENGTH + p.valueLength[t];
       }
-      db.write(writeOptions, batch);
-    } catch (RocksDBException e) {
-      throw error("append", e);
+      groupNewTraces += plan.newTraces;
+      records += plan.storedTraces;
+      recordBytes += plan.storedRecordBytes;
+      plans[r] = plan;
     }
-    int storedSpans = 0;
+    if (records > 0) {
+      byte[] batch = assemble(group, plans, records, recordBytes);
+      try (WriteBatch wb = new WriteBatch(batch)) {
+        db.write(failWrites != null ? failWrites : writeOptions, wb);
+      } catch (RocksDBException e) {
+        StoreException failed = error("append", e);
+        for (int r = 0; r < requests; r++) {
+          if (plans[r] != null) {
+            outcomes[r] = new AppendOutcome(null, failed);
+          }
+        }
+        return Arrays.asList(outcomes);
+      }
+      appendWrites++;
+      for (int r = 0; r < requests; r++) {
+        if (plans[r] != null) {
+          outcomes[r] = new AppendOutcome(apply(group.get(r), plans[r]), null);
+          appendedRequests++;
+        }
+      }
+    }
+    refreshProperties(false);
+    publish();
+    return Arrays.asList(outcomes);
+  }
+
+  private static AppendOutcome refused(String message) {
+    return new AppendOutcome(null, RefusedException.retryable(message));
+  }
+
+  /** Where each trace of one request goes, worked out before the write; memory is not touched. */
+  private static final class AppendPlan {
+    final TraceSummary[] live;
+    /** The summary in {@link #live} is new: this request starts the trace. */
+    final boolean[] created;
+    final boolean[] lateOnes;
+    final long[] windowOfTrace;
+    /** The seq of each stored trace's key, given when the batch is assembled. */
+    final long[] seqOfTrace;
+    final List<LateTrace> late = new ArrayList<>(0);
+    int newTraces;
+    int storedTraces;
+    int storedRecordBytes;
+
+    AppendPlan(int n) {
+      live = new TraceSummary[n];
+      created = new boolean[n];
+      lateOnes = new boolean[n];
+      windowOfTrace = new long[n];
+      seqOfTrace = new long[n];
+    }
+  }
+
+  private AppendPlan plan(PreparedAppend p, TraceTable startedInGroup) {
+    int n = p.traces;
+    AppendPlan plan = new AppendPlan(n);
+    long newWindow = windowOf(p.arrivalMillis);
     for (int t = 0; t < n; t++) {
-      if (lateOnes[t]) {
+      TraceSummary s = traces.get(p.high[t], p.low[t]);
+      if (s == null && startedInGroup != null) {
+        s = startedInGroup.get(p.high[t], p.low[t]);
+      }
+      if (s == null) {
+        CachedDecision cached = decisions.lookup(p.high[t], p.low[t]);
+        if (cached != null) {
+          plan.lateOnes[t] = true;
+          plan.late.add(new LateTrace(p.high[t], p.low[t], cached, p.fragment(t), p.spans[t]));
+          continue;
+        }
+        s = new TraceSummary(p.high[t], p.low[t], p.arrivalMillis, waitMillis);
+        plan.created[t] = true;
+        plan.newTraces++;
+      }
+      plan.live[t] = s;
+      plan.windowOfTrace[t] = plan.created[t] ? newWindow : windowOf(s);
+      plan.storedTraces++;
+      plan.storedRecordBytes += p.recordStart[t + 1] - p.recordStart[t];
+    }
+    return plan;
+  }
+
+  /**
+   * The group's write batch: the header, then the records of every accepted request (late traces'
+   * left out) in key order: window by window, and within a window in queue order, each record
+   * getting the next seq as its key is patched. Every key then sorts after the keys already in
+   * its window, and consecutive keys of the batch are neighbours: RocksDB's skip list insert
+   * reuses the position of the previous one instead of searching from the top. Keys are patched
+   * in the requests' own arrays, and each request's plan learns its seqs.
+   */
+  private byte[] assemble(List<PreparedAppend> group, AppendPlan[] plans, int records, int recordBytes) {
+    // The distinct windows of the group, ascending: few, the live ones.
+    long[] windowsOfGroup = new long[8];
+    int distinct = 0;
+    for (int r = 0; r < group.size(); r++) {
+      AppendPlan plan = plans[r];
+      if (plan == null) {
         continue;
       }
-      Window window = windows.computeIfAbsent(windowOfTrace[t], Window::new);
-      TraceSummary s = live[t];
-      if (s == null) {
-        s = new TraceSummary(p.high[t], p.low[t], p.arrivalMillis, waitMillis);
+      for (int t = 0; t < plan.windowOfTrace.length; t++) {
+        if (plan.lateOnes[t]) {
+          continue;
+        }
+        long w = plan.windowOfTrace[t];
+        int i = 0;
+        while (i < distinct && windowsOfGroup[i] != w) {
+          i++;
+        }
+        if (i == distinct) {
+          if (distinct == windowsOfGroup.length) {
+            windowsOfGroup = Arrays.copyOf(windowsOfGroup, distinct * 2);
+          }
+          windowsOfGroup[distinct++] = w;
+        }
+      }
+    }
+    Arrays.sort(windowsOfGroup, 0, distinct);
+    byte[] batch = new byte[StoreBatch.HEADER_LENGTH + recordBytes];
+    int pos = StoreBatch.HEADER_LENGTH;
+    for (int i = 0; i < distinct; i++) {
+      long w = windowsOfGroup[i];
+      for (int r = 0; r < group.size(); r++) {
+        AppendPlan plan = plans[r];
+        if (plan == null) {
+          continue;
+        }
+        PreparedAppend p = group.get(r);
+        for (int t = 0; t < p.traces; t++) {
+          if (plan.lateOnes[t] || plan.windowOfTrace[t] != w) {
+            continue;
+          }
+          long seq = nextSeq++;
+          plan.seqOfTrace[t] = seq;
+          StoreBatch.patchKey(p.records, p.keyOffset[t], w, seq);
+          int from = p.recordStart[t];
+          int len = p.recordStart[t + 1] - from;
+          System.arraycopy(p.records, from, batch, pos, len);
+          pos += len;
+        }
+      }
+    }
+    if (pos != batch.length) {
+      throw new IllegalStateException("group batch: " + pos + " bytes written, " + batch.length + " planned");
+    }
+    StoreBatch.writeHeader(batch, records);
+    return batch;
+  }
+
+  /** The in-memory side of one written request: summaries, windows and counters. */
+  private AppendResult apply(PreparedAppend p, AppendPlan plan) {
+    int storedSpans = 0;
+    for (int t = 0; t < p.traces; t++) {
+      if (plan.lateOnes[t]) {
+        continue;
+      }
+      Window window = windows.computeIfAbsent(plan.windowOfTrace[t], Window::new);
+      TraceSummary s = plan.live[t];
+      if (plan.created[t]) {
         traces.add(s);
         window.enqueue(s);
         window.undecided++;
         emptyWindows.remove(window.id);
       }
-      s.add(p.spans[t], p.statusMask[t], p.root[t], p.minStart[t], p.maxEnd[t],
-          PreparedAppend.fragmentLength(p.values[t]));
+      s.add(p.spans[t], p.statusMask[t], p.root[t], p.minStart[t], p.maxEnd[t], p.fragmentLength(t),
+          plan.seqOfTrace[t]);
       if (p.root[t]) {
         rootArrived(s, window, p.arrivalMillis);
       }
-      long size = StoreKeys.SPAN_KEY_LENGTH + p.values[t].length;
+      long size = StoreKeys.SPAN_KEY_LENGTH + p.valueLength[t];
       window.bytes += size;
       storedBytes += size;
       liveSpans += p.spans[t];
       storedSpans += p.spans[t];
     }
-    refreshProperties(false);
-    publish();
-    return new AppendResult(storedTraces, newTraces, storedSpans, p.invalidSpans, late);
+    return new AppendResult(plan.storedTraces, plan.newTraces, storedSpans, p.invalidSpans, plan.late);
+  }
+
+  /**
+   * Tests: makes RocksDB refuse every append write (or stops doing so), a real failed write without
+   * a mock: a synced write with the WAL disabled is refused by {@code DB::Write} as an invalid
+   * argument before anything is written. Writer thread only.
+   */
+  void failAppendWritesForTest(boolean fail) {
+    if (fail && failWrites == null) {
+      failWrites = new WriteOptions().setSync(true).setDisableWAL(true);
+    } else if (!fail && failWrites != null) {
+      failWrites.close();
+      failWrites = null;
+    }
+  }
+
+  /** Writes that carried appends, and the requests they carried (tests, measurements). */
+  long appendWrites() {
+    return appendWrites;
+  }
+
+  long appendedRequests() {
+    return appendedRequests;
   }
 
   /**
@@ -542,7 +740,7 @@ final class StoreCore implements AutoCloseable {
         }
         long w = windowOf(s);
         if (d.sampled()) {
-          kept.add(new KeptTrace(s.view(windowMillis), readFragments(w, s.traceHigh, s.traceLow)));
+          kept.add(new KeptTrace(s.view(windowMillis), readFragments(w, s)));
         }
         decisions.stage(s.traceHigh, s.traceLow, d.sampled(), nowMillis, batch, decisionsCf);
         decided.add(s);
@@ -604,7 +802,7 @@ final class StoreCore implements AutoCloseable {
   List<byte[]> performReadTrace(long high, long low) {
     checkOpen();
     TraceSummary s = traces.get(high, low);
-    return s == null ? List.of() : readFragments(windowOf(s), high, low);
+    return s == null ? List.of() : readFragments(windowOf(s), s);
   }
 
   Optional<CachedDecision> performCachedDecision(long high, long low) {
@@ -619,20 +817,28 @@ final class StoreCore implements AutoCloseable {
     return s == null ? null : s.view(windowMillis);
   }
 
-  private List<byte[]> readFragments(long window, long high, long low) {
-    byte[] prefix = StoreKeys.tracePrefix(window, high, low);
-    List<byte[]> out = new ArrayList<>(2);
-    // Closed in reverse order of creation by try-with-resources: iterator, read options, bound.
-    try (Slice upper = new Slice(StoreKeys.prefixSuccessor(prefix));
-        ReadOptions ro = new ReadOptions().setIterateUpperBound(upper).setAutoPrefixMode(true);
-        RocksIterator it = db.newIterator(spansCf, ro)) {
-      for (it.seek(prefix); it.isValid(); it.next()) {
-        byte[] v = it.value();
-        out.add(Arrays.copyOfRange(v, StoreKeys.VALUE_HEADER_LENGTH, v.length));
-      }
-      it.status();
+  /** A live trace's fragments, in arrival order: point lookups of the keys its summary knows. */
+  private List<byte[]> readFragments(long window, TraceSummary s) {
+    int n = s.fragments;
+    long[] seqs = s.seqs();
+    List<byte[]> keys = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      keys.add(StoreKeys.spanKey(window, s.traceHigh, s.traceLow, seqs[i]));
+    }
+    List<byte[]> values;
+    try {
+      values = db.multiGetAsList(Collections.nCopies(n, spansCf), keys);
     } catch (RocksDBException e) {
       throw error("read back a trace", e);
+    }
+    List<byte[]> out = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      byte[] v = values.get(i);
+      if (v == null) {
+        throw new StoreException("trace store " + path + ": fragment " + i + " of live trace "
+            + Long.toHexString(s.traceHigh) + Long.toHexString(s.traceLow) + " (seq " + seqs[i] + ") is missing", null);
+      }
+      out.add(Arrays.copyOfRange(v, StoreKeys.VALUE_HEADER_LENGTH, v.length));
     }
     return out;
   }
@@ -680,6 +886,11 @@ final class StoreCore implements AutoCloseable {
 
   Stats stats() {
     return stats;
+  }
+
+  /** The spans family's id, which {@link PreparedAppend} writes into its records; any thread. */
+  int spansColumnFamilyId() {
+    return spansCfId;
   }
 
   boolean isFull() {
@@ -849,6 +1060,7 @@ final class StoreCore implements AutoCloseable {
     }
     // 5. Options: the database reads them until it is closed.
     closeQuietly(writeOptions);
+    closeQuietly(failWrites);
     closeQuietly(spansCfOptions);
     closeQuietly(decisionsCfOptions);
     closeQuietly(defaultCfOptions);

@@ -56,11 +56,10 @@ final class StoreTuning {
   static final long BLOCK_SIZE_BYTES = 16L << 10;
 
   /**
-   * A prefix bloom filter on {@code window | trace_id} at about 1% false positives. The store never
-   * does a point {@code get} on spans (keys end with a seq the caller does not know), so a
-   * whole-key filter would cost memory and answer nothing; a range scan cannot use a whole-key
-   * filter either. Read-back is a seek to one trace's 24-byte prefix, and with a prefix filter that
-   * seek skips every SST file (L0 files overlap in time) that holds no fragment of the trace.
+   * A whole-key bloom filter at about 1% false positives. Read-back of a trace is point lookups of
+   * its fragments' keys ({@code window | seq | trace_id}, the seqs kept in its summary), and the
+   * filter lets each lookup skip every SST file (L0 files overlap in time) that does not hold the
+   * key. Recovery is one full scan and needs no filter.
    */
   static final double BLOOM_BITS_PER_KEY = 10;
 
@@ -95,18 +94,17 @@ final class StoreTuning {
     // byte a returned write put there).
   }
 
-  /** The spans family: time-first keys, prefix bloom on the trace, LZ4. */
+  /** The spans family: time-first keys, whole-key bloom for read-back, LZ4. */
   static ColumnFamilyOptions spansOptions(WindowStoreConfig config, Cache blockCache, Filter bloom,
       CompressionType compression) {
     BlockBasedTableConfig table = new BlockBasedTableConfig()
         .setBlockCache(blockCache)
         .setBlockSize(BLOCK_SIZE_BYTES)
         .setFilterPolicy(bloom)
-        .setWholeKeyFiltering(false);
+        .setWholeKeyFiltering(true);
     return new ColumnFamilyOptions()
         .setWriteBufferSize(config.writeBufferBytes())
         .setMaxWriteBufferNumber(MAX_WRITE_BUFFERS)
-        .useFixedLengthPrefixExtractor(StoreKeys.TRACE_PREFIX_LENGTH)
         .setCompressionType(compression)
         .setBottommostCompressionType(compression)
         .setLevelCompactionDynamicLevelBytes(true)

@@ -39,11 +39,14 @@ public final class WindowStore implements AutoCloseable {
   private final StoreThread thread;
   private final StoreCore core;
   private final StoreMetrics metrics;
+  /** One instance, so the writer thread sees that queued appends share their writer. */
+  private final StoreThread.AppendWriter appendWriter;
 
   private WindowStore(WindowStoreConfig config, StoreThread thread, StoreCore core, MetricRegistry registry) {
     this.config = config;
     this.thread = thread;
     this.core = core;
+    this.appendWriter = core::performAppends;
     this.metrics = new StoreMetrics(registry, core);
   }
 
@@ -80,8 +83,10 @@ public final class WindowStore implements AutoCloseable {
   /**
    * Buffers the spans of one indexed request, grouped per trace. The grouping and the encoding of
    * one {@code ExportTraceServiceRequest} per trace happen here on the calling thread (which owns
-   * {@code idx}; the index is not used after this method returns); the write happens on the
-   * writer thread, as one RocksDB write batch with the WAL on. When the future completes
+   * {@code idx}; the index is not used after this method returns), and so is the encoding of the
+   * request's puts in RocksDB's batch format; the write happens on the writer thread, with the WAL
+   * on, together with the other appends queued at that moment (group commit: one RocksDB write for
+   * all of them; each request is still stored all or nothing). When the future completes
    * successfully every buffered span is in the WAL and survives a killed process.
    *
    * <p>The future fails with a retryable {@link RefusedException} when the store is full
@@ -96,11 +101,11 @@ public final class WindowStore implements AutoCloseable {
       throw new IllegalArgumentException("nowMillis before the epoch: " + nowMillis);
     }
     long started = System.nanoTime();
-    PreparedAppend prepared = PreparedAppend.of(idx, nowMillis);
+    PreparedAppend prepared = PreparedAppend.of(idx, nowMillis, core.spansColumnFamilyId());
     if (prepared.traces == 0) {
       return CompletableFuture.completedFuture(new AppendResult(0, 0, 0, prepared.invalidSpans, List.of()));
     }
-    CompletableFuture<AppendResult> f = thread.submit(() -> core.performAppend(prepared));
+    CompletableFuture<AppendResult> f = thread.submitAppend(prepared, appendWriter);
     return f.whenComplete((r, e) -> metrics.appended(prepared, r, e, started));
   }
 

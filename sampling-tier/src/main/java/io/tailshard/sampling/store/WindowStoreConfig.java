@@ -17,8 +17,9 @@ import java.util.Objects;
  *     that holds data keeps the width it was written with
  * @param maxSizeBytes {@code max_size}: appends are refused (retryably) while the buffered data
  *     reaches this many bytes
- * @param maxTraces live (undecided) traces held in memory at most; each costs about 100 bytes of
- *     heap, so the default bounds the summaries to about 500 MB. New traces are refused beyond it
+ * @param maxTraces live (undecided) traces held in memory at most; each costs about 100 to 150
+ *     bytes of heap, so the default bounds the summaries to about 0.5 to 0.75 GB. New traces are
+ *     refused beyond it
  * @param sampledCacheSize {@code decision_cache.sampled_cache_size}: kept trace ids remembered
  *     for late spans (0 turns that half of the cache off)
  * @param nonSampledCacheSize {@code decision_cache.non_sampled_cache_size}: dropped trace ids
