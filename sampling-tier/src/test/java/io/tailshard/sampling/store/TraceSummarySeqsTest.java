@@ -12,7 +12,7 @@ class TraceSummarySeqsTest {
   void seqsComeBackInOrderForSmallHugeAndManySteps() {
     Random r = new Random(4);
     for (int trial = 0; trial < 200; trial++) {
-      TraceSummary s = new TraceSummary(1, 2, 0);
+      TraceSummary s = new TraceSummary(1, 2, 0, 30_000);
       int n = trial == 0 ? 0 : 1 + r.nextInt(trial < 100 ? 12 : 300);
       long[] expected = new long[n];
       long seq = trial % 2 == 0 ? r.nextInt(1000) : Long.MAX_VALUE / 4;
@@ -28,7 +28,7 @@ class TraceSummarySeqsTest {
 
   @Test
   void aSeqThatDoesNotAscendIsABug() {
-    TraceSummary s = new TraceSummary(1, 2, 0);
+    TraceSummary s = new TraceSummary(1, 2, 0, 30_000);
     s.add(1, 0, false, 0, 0, 10, 5);
     assertThrows(IllegalStateException.class, () -> s.add(1, 0, false, 0, 0, 10, 5));
   }
