@@ -81,15 +81,6 @@ final class StoreKeys {
     return getLong(spanKey, SEQ_OFFSET);
   }
 
-  /** The value header and fragment in one array, written once on the caller's thread. */
-  static byte[] spanValue(long arrivalMillis, byte[] fragment) {
-    byte[] v = new byte[VALUE_HEADER_LENGTH + fragment.length];
-    v[0] = VALUE_FORMAT;
-    putLong(v, 1, arrivalMillis);
-    System.arraycopy(fragment, 0, v, VALUE_HEADER_LENGTH, fragment.length);
-    return v;
-  }
-
   static long arrivalMillis(byte[] spanValue) {
     return getLong(spanValue, 1);
   }
