@@ -65,7 +65,11 @@ final class Window {
     s.next = null;
   }
 
-  /** Restores first-seen order after recovery, which meets a window's traces in trace id order. */
+  /**
+   * Restores first-seen order after recovery, which meets a window's traces in key order: the seq
+   * of their first stored fragment. Seqs are given on the writer thread, arrival times on the event
+   * loops before it, so the two orders can differ by a few milliseconds between requests.
+   */
   void sortByFirstSeen() {
     List<TraceSummary> all = new ArrayList<>();
     for (TraceSummary s = head; s != null; s = s.next) {
