@@ -15,35 +15,23 @@ package io.tailshard.sampling.store;
  * <p>Writer thread only.
  */
 final class RootDueList {
-  private TraceSummary head;
-  private TraceSummary tail;
+  private final SummaryList list = new SummaryList();
   private int size;
 
   /** Inserts {@code s}, which is on no list, in due order after every trace due at the same time. */
   void insert(TraceSummary s) {
-    TraceSummary after = tail;
+    TraceSummary after = list.tail;
     while (after != null && after.dueMillis > s.dueMillis) {
       after = after.prev;
     }
-    s.prev = after;
-    s.next = after == null ? head : after.next;
-    if (s.next == null) {
-      tail = s;
-    } else {
-      s.next.prev = s;
-    }
-    if (after == null) {
-      head = s;
-    } else {
-      after.next = s;
-    }
+    list.insertAfter(after, s);
     s.onRootDueList(true);
     size++;
   }
 
   /** The trace due first, or null. */
   TraceSummary head() {
-    return head;
+    return list.head;
   }
 
   /** Removes {@code s} if it is on this list (a trace handed out or decided). */
@@ -51,18 +39,7 @@ final class RootDueList {
     if (!s.onRootDueList()) {
       return;
     }
-    if (s.prev == null) {
-      head = s.next;
-    } else {
-      s.prev.next = s.next;
-    }
-    if (s.next == null) {
-      tail = s.prev;
-    } else {
-      s.next.prev = s.prev;
-    }
-    s.prev = null;
-    s.next = null;
+    list.remove(s);
     s.onRootDueList(false);
     size--;
   }

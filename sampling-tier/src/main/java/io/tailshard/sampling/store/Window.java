@@ -16,26 +16,18 @@ final class Window {
   int undecided;
   /** Key and value bytes stored under the window, decided traces' included until the range delete. */
   long bytes;
-  private TraceSummary head;
-  private TraceSummary tail;
+  private final SummaryList due = new SummaryList();
 
   Window(long id) {
     this.id = id;
   }
 
   void enqueue(TraceSummary s) {
-    s.prev = tail;
-    s.next = null;
-    if (tail == null) {
-      head = s;
-    } else {
-      tail.next = s;
-    }
-    tail = s;
+    due.append(s);
   }
 
   TraceSummary head() {
-    return head;
+    return due.head;
   }
 
   /**
@@ -43,26 +35,14 @@ final class Window {
    * on this window's due list (it was neither handed out nor decided).
    */
   boolean holds(TraceSummary s) {
-    return s.prev != null || head == s;
+    return s.prev != null || due.head == s;
   }
 
   /** Removes {@code s} from the due list if it is on it (a trace decided before it was due). */
   void unlink(TraceSummary s) {
-    if (s.prev == null && head != s) {
-      return;
+    if (holds(s)) {
+      due.remove(s);
     }
-    if (s.prev == null) {
-      head = s.next;
-    } else {
-      s.prev.next = s.next;
-    }
-    if (s.next == null) {
-      tail = s.prev;
-    } else {
-      s.next.prev = s.prev;
-    }
-    s.prev = null;
-    s.next = null;
   }
 
   /**
@@ -72,12 +52,12 @@ final class Window {
    */
   void sortByFirstSeen() {
     List<TraceSummary> all = new ArrayList<>();
-    for (TraceSummary s = head; s != null; s = s.next) {
+    for (TraceSummary s = due.head; s != null; s = s.next) {
       all.add(s);
     }
     all.sort(Comparator.comparingLong(s -> s.firstSeenMillis));
-    head = null;
-    tail = null;
+    due.head = null;
+    due.tail = null;
     for (TraceSummary s : all) {
       enqueue(s);
     }

@@ -113,14 +113,6 @@ public record WindowStoreConfig(
     }
   }
 
-  /** Without {@code decision_wait_after_root_received} (off). */
-  public WindowStoreConfig(Path directory, Duration decisionWait, Duration windowGranularity, long maxSizeBytes,
-      long maxTraces, int sampledCacheSize, int nonSampledCacheSize, int queueCapacity, long writeBufferBytes,
-      boolean syncWrites) {
-    this(directory, decisionWait, windowGranularity, maxSizeBytes, maxTraces, sampledCacheSize, nonSampledCacheSize,
-        queueCapacity, writeBufferBytes, syncWrites, DEFAULT_DECISION_WAIT_AFTER_ROOT_RECEIVED);
-  }
-
   /** Every default, on {@code directory}. */
   public static WindowStoreConfig defaults(Path directory) {
     return new WindowStoreConfig(directory, DEFAULT_DECISION_WAIT, DEFAULT_WINDOW_GRANULARITY,

@@ -30,7 +30,7 @@ class WindowStoreConfigTest {
     assertMessage("queue_capacity", () -> defaults.withQueueCapacity(0));
     assertMessage("write_buffer_size", () -> defaults.withWriteBufferBytes(1000));
     assertMessage("window_granularity", () -> new WindowStoreConfig(Path.of("d"), Duration.ofSeconds(1),
-        Duration.ofSeconds(5), 1, 1, 0, 0, 1, 1L << 20, false));
+        Duration.ofSeconds(5), 1, 1, 0, 0, 1, 1L << 20, false, Duration.ZERO));
   }
 
   private static void assertMessage(String key, org.junit.jupiter.api.function.Executable e) {
