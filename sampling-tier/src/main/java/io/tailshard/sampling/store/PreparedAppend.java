@@ -27,7 +27,7 @@ final class PreparedAppend {
   final int invalidSpans;
   final long[] high;
   final long[] low;
-  /** Batch header space, then one put record per trace, in trace order. */
+  /** Batch header space, then one put record per trace, in trace id order. */
   byte[] records;
   /** Where trace t's record starts in {@link #records}; {@code recordStart[traces]} is the end. */
   final int[] recordStart;
@@ -61,8 +61,8 @@ final class PreparedAppend {
   }
 
   /**
-   * Groups the indexed request's spans by trace id, keeping each group's order of arrival, and
-   * encodes the puts for the column family with id {@code spansCfId}.
+   * Groups the indexed request's spans by trace id, keeping each group's order of arrival, orders
+   * the groups by trace id, and encodes the puts for the column family with id {@code spansCfId}.
    */
   static PreparedAppend of(TraceRequestIndex idx, long arrivalMillis, int spansCfId) {
     int n = idx.spanCount();
@@ -105,6 +105,20 @@ final class PreparedAppend {
     if (p.traces == 0) {
       return p;
     }
+    // Records in trace id order: all of them get the same seq, so their keys then ascend and
+    // RocksDB's memtable inserts them one after the other (StoreCore#assemble).
+    int[] rank = idOrderRanks(gHigh, gLow, groups);
+    for (int i = 0; i < n; i++) {
+      groupOf[i] = rank[groupOf[i]];
+    }
+    long[] sortedHigh = new long[groups];
+    long[] sortedLow = new long[groups];
+    for (int g = 1; g < groups; g++) {
+      sortedHigh[rank[g]] = gHigh[g];
+      sortedLow[rank[g]] = gLow[g];
+    }
+    gHigh = sortedHigh;
+    gLow = sortedLow;
     for (int t = 0; t < p.traces; t++) {
       p.high[t] = gHigh[t + 1];
       p.low[t] = gLow[t + 1];
@@ -153,6 +167,51 @@ final class PreparedAppend {
     }
     p.records = out;
     return p;
+  }
+
+  /**
+   * For groups 1..groups-1, their place (from 1) in the key order of their trace ids: unsigned,
+   * high word first, as RocksDB compares the big-endian bytes. Group 0 (invalid ids) stays 0. A
+   * bottom-up merge sort over int indices: no boxing, no comparator object per request.
+   */
+  static int[] idOrderRanks(long[] high, long[] low, int groups) {
+    int m = groups - 1;
+    int[] order = new int[m];
+    for (int k = 0; k < m; k++) {
+      order[k] = k + 1;
+    }
+    int[] spare = new int[m];
+    for (int width = 1; width < m; width <<= 1) {
+      for (int from = 0; from < m; from += width << 1) {
+        int mid = Math.min(from + width, m);
+        int to = Math.min(from + (width << 1), m);
+        int i = from;
+        int j = mid;
+        int k = from;
+        while (i < mid && j < to) {
+          spare[k++] = idBefore(high, low, order[j], order[i]) ? order[j++] : order[i++];
+        }
+        while (i < mid) {
+          spare[k++] = order[i++];
+        }
+        while (j < to) {
+          spare[k++] = order[j++];
+        }
+      }
+      int[] t = order;
+      order = spare;
+      spare = t;
+    }
+    int[] rank = new int[groups];
+    for (int k = 0; k < m; k++) {
+      rank[order[k]] = k + 1;
+    }
+    return rank;
+  }
+
+  private static boolean idBefore(long[] high, long[] low, int a, int b) {
+    int c = Long.compareUnsigned(high[a], high[b]);
+    return c < 0 || (c == 0 && Long.compareUnsigned(low[a], low[b]) < 0);
   }
 
   /** Trace t's fragment (the stored value without its header), copied out. */

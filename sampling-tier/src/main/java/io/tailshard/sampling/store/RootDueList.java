@@ -4,7 +4,7 @@ package io.tailshard.sampling.store;
  * Live traces that {@code decision_wait_after_root_received} made due before their window's
  * first-seen order would: their root span arrived, so they are due at root arrival +
  * {@code decision_wait_after_root_received} instead of first seen + {@code decision_wait}.
- * Ordered by {@link TraceSummary#dueMillis}, ties in insertion order.
+ * Ordered by {@link TraceSummary#dueMillis()}, ties in insertion order.
  *
  * <p>An intrusive list through the same {@link TraceSummary#prev} and {@link TraceSummary#next} as
  * the windows' due lists: a trace is on this list or on its window's, never both (its
@@ -21,7 +21,7 @@ final class RootDueList {
   /** Inserts {@code s}, which is on no list, in due order after every trace due at the same time. */
   void insert(TraceSummary s) {
     TraceSummary after = list.tail;
-    while (after != null && after.dueMillis > s.dueMillis) {
+    while (after != null && after.dueMillis() > s.dueMillis()) {
       after = after.prev;
     }
     list.insertAfter(after, s);

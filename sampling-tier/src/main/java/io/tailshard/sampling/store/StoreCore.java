@@ -95,6 +95,7 @@ final class StoreCore implements AutoCloseable {
   private final RootDueList rootDue = new RootDueList();
   private final DecisionCache decisions;
   private final TraceRequestIndex recoveryIndex = new TraceRequestIndex();
+  /** The seq of the next request written: one per request, in write order, never reused. */
   private long nextSeq;
   private long storedBytes;
   private long liveSpans;
@@ -280,7 +281,12 @@ final class StoreCore implements AutoCloseable {
         long low = StoreKeys.traceLow(k);
         long seq = StoreKeys.seq(k);
         nextSeq = Math.max(nextSeq, seq + 1);
-        Window window = windows.computeIfAbsent(w, Window::new);
+        Window window = windows.get(w);
+        if (window == null) {
+          // Keys come in order: the window's first key holds its smallest seq.
+          window = new Window(w, seq);
+          windows.put(w, window);
+        }
         window.bytes += k.length + v.length;
         storedBytes += k.length + v.length;
         if (decisions.contains(high, low)) {
@@ -297,7 +303,7 @@ final class StoreCore implements AutoCloseable {
           window.enqueue(s);
           window.undecided++;
         }
-        addFragment(s, v, seq);
+        addFragment(s, v, seq, window.baseSeq);
       }
       it.status();
     } catch (RocksDBException e) {
@@ -305,7 +311,7 @@ final class StoreCore implements AutoCloseable {
     }
   }
 
-  private void addFragment(TraceSummary s, byte[] value, long seq) {
+  private void addFragment(TraceSummary s, byte[] value, long seq, long windowBaseSeq) {
     TraceRequestIndex idx = recoveryIndex;
     try {
       idx.index(value, StoreKeys.VALUE_HEADER_LENGTH, value.length - StoreKeys.VALUE_HEADER_LENGTH);
@@ -327,12 +333,15 @@ final class StoreCore implements AutoCloseable {
       minStart = Math.min(minStart, idx.startTimeUnixNano(i));
       maxEnd = Math.max(maxEnd, idx.endTimeUnixNano(i));
     }
-    s.add(n, mask, root, minStart, maxEnd, value.length - StoreKeys.VALUE_HEADER_LENGTH, seq);
+    s.add(n, mask, root, minStart, maxEnd, value.length - StoreKeys.VALUE_HEADER_LENGTH, seq, windowBaseSeq);
     liveSpans += n;
     if (root) {
       // The value header holds the fragment's arrival time, so the root rule is recoverable: the
       // trace is put on the root due list once every window is rebuilt (queueRecoveredRootDue).
-      s.dueMillis = Math.min(s.dueMillis, rootDueMillis(StoreKeys.arrivalMillis(value)));
+      long due = rootDueMillis(StoreKeys.arrivalMillis(value));
+      if (due < s.dueMillis()) {
+        s.lowerDue(due);
+      }
     }
   }
 
@@ -347,12 +356,12 @@ final class StoreCore implements AutoCloseable {
     List<TraceSummary> early = new ArrayList<>();
     for (Window w : windows.values()) {
       for (TraceSummary s = w.head(); s != null; s = s.next) {
-        if (s.dueMillis < s.firstSeenMillis + waitMillis) {
+        if (s.dueMillis() < s.firstSeenMillis + waitMillis) {
           early.add(s);
         }
       }
     }
-    early.sort(Comparator.comparingLong(s -> s.dueMillis));
+    early.sort(Comparator.comparingLong(TraceSummary::dueMillis));
     for (TraceSummary s : early) {
       windows.get(windowOf(s)).unlink(s);
       rootDue.insert(s);
@@ -372,7 +381,7 @@ final class StoreCore implements AutoCloseable {
    */
   private void rootArrived(TraceSummary s, Window w, long arrivalMillis) {
     long due = rootDueMillis(arrivalMillis);
-    if (due >= s.dueMillis) {
+    if (due >= s.dueMillis()) {
       return;
     }
     if (s.onRootDueList()) {
@@ -382,7 +391,7 @@ final class StoreCore implements AutoCloseable {
     } else {
       return;
     }
-    s.dueMillis = due;
+    s.lowerDue(due);
     rootDue.insert(s);
   }
 
@@ -517,8 +526,8 @@ final class StoreCore implements AutoCloseable {
     final boolean[] created;
     final boolean[] lateOnes;
     final long[] windowOfTrace;
-    /** The seq of each stored trace's key, given when the batch is assembled. */
-    final long[] seqOfTrace;
+    /** The seq in every key of this request, given when the batch is assembled. */
+    long seq = -1;
     final List<LateTrace> late = new ArrayList<>(0);
     int newTraces;
     int storedTraces;
@@ -529,7 +538,6 @@ final class StoreCore implements AutoCloseable {
       created = new boolean[n];
       lateOnes = new boolean[n];
       windowOfTrace = new long[n];
-      seqOfTrace = new long[n];
     }
   }
 
@@ -563,11 +571,13 @@ final class StoreCore implements AutoCloseable {
 
   /**
    * The group's write batch: the header, then the records of every accepted request (late traces'
-   * left out) in key order: window by window, and within a window in queue order, each record
-   * getting the next seq as its key is patched. Every key then sorts after the keys already in
-   * its window, and consecutive keys of the batch are neighbours: RocksDB's skip list insert
-   * reuses the position of the previous one instead of searching from the top. Keys are patched
-   * in the requests' own arrays, and each request's plan learns its seqs.
+   * left out) in key order: window by window, and within a window request by request, each request
+   * getting the next seq (one per request: a request holds one record per trace, so its keys stay
+   * unique, and a trace's summary counts its steps in requests, mostly one byte each) and its
+   * records already in trace id order ({@link PreparedAppend}). Every key then sorts after the keys
+   * already in its window, and consecutive keys of the batch are neighbours: RocksDB's skip list
+   * insert reuses the position of the previous one instead of searching from the top. Keys are
+   * patched in the requests' own arrays, and each request's plan learns its seq.
    */
   private byte[] assemble(List<PreparedAppend> group, AppendPlan[] plans, int records, int recordBytes) {
     // The distinct windows of the group, ascending: few, the live ones.
@@ -596,6 +606,11 @@ final class StoreCore implements AutoCloseable {
       }
     }
     Arrays.sort(windowsOfGroup, 0, distinct);
+    for (AppendPlan plan : plans) {
+      if (plan != null) {
+        plan.seq = nextSeq++;
+      }
+    }
     byte[] batch = new byte[StoreBatch.HEADER_LENGTH + recordBytes];
     int pos = StoreBatch.HEADER_LENGTH;
     for (int i = 0; i < distinct; i++) {
@@ -610,9 +625,7 @@ final class StoreCore implements AutoCloseable {
           if (plan.lateOnes[t] || plan.windowOfTrace[t] != w) {
             continue;
           }
-          long seq = nextSeq++;
-          plan.seqOfTrace[t] = seq;
-          StoreBatch.patchKey(p.records, p.keyOffset[t], w, seq);
+          StoreBatch.patchKey(p.records, p.keyOffset[t], w, plan.seq);
           int from = p.recordStart[t];
           int len = p.recordStart[t + 1] - from;
           System.arraycopy(p.records, from, batch, pos, len);
@@ -634,7 +647,11 @@ final class StoreCore implements AutoCloseable {
       if (plan.lateOnes[t]) {
         continue;
       }
-      Window window = windows.computeIfAbsent(plan.windowOfTrace[t], Window::new);
+      Window window = windows.get(plan.windowOfTrace[t]);
+      if (window == null) {
+        window = new Window(plan.windowOfTrace[t], plan.seq);
+        windows.put(window.id, window);
+      }
       TraceSummary s = plan.live[t];
       if (plan.created[t]) {
         traces.add(s);
@@ -643,7 +660,7 @@ final class StoreCore implements AutoCloseable {
         emptyWindows.remove(window.id);
       }
       s.add(p.spans[t], p.statusMask[t], p.root[t], p.minStart[t], p.maxEnd[t], p.fragmentLength(t),
-          plan.seqOfTrace[t]);
+          plan.seq, window.baseSeq);
       if (p.root[t]) {
         rootArrived(s, window, p.arrivalMillis);
       }
@@ -698,9 +715,9 @@ final class StoreCore implements AutoCloseable {
     while (due.size() < max) {
       TraceSummary byWindow = w == null ? null : w.head();
       TraceSummary byRoot = rootDue.head();
-      boolean fromWindow = byWindow != null && (byRoot == null || byWindow.dueMillis <= byRoot.dueMillis);
+      boolean fromWindow = byWindow != null && (byRoot == null || byWindow.dueMillis() <= byRoot.dueMillis());
       TraceSummary s = fromWindow ? byWindow : byRoot;
-      if (s == null || s.dueMillis > nowMillis) {
+      if (s == null || s.dueMillis() > nowMillis) {
         break;
       }
       if (fromWindow) {
@@ -819,8 +836,8 @@ final class StoreCore implements AutoCloseable {
 
   /** A live trace's fragments, in arrival order: point lookups of the keys its summary knows. */
   private List<byte[]> readFragments(long window, TraceSummary s) {
-    int n = s.fragments;
-    long[] seqs = s.seqs();
+    long[] seqs = s.seqs(windows.get(window).baseSeq);
+    int n = seqs.length;
     List<byte[]> keys = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       keys.add(StoreKeys.spanKey(window, s.traceHigh, s.traceLow, seqs[i]));

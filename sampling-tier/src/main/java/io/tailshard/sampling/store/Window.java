@@ -12,14 +12,21 @@ import java.util.List;
  */
 final class Window {
   final long id;
+  /**
+   * The seq of the first request that wrote into this window (after recovery: its smallest stored
+   * seq). Every fragment stored under the window has this seq or a later one, so summaries keep
+   * their first fragment's seq as a small offset from it ({@link TraceSummary}).
+   */
+  final long baseSeq;
   /** Undecided traces whose window this is, handed out or not. At 0 the window can be dropped. */
   int undecided;
   /** Key and value bytes stored under the window, decided traces' included until the range delete. */
   long bytes;
   private final SummaryList due = new SummaryList();
 
-  Window(long id) {
+  Window(long id, long baseSeq) {
     this.id = id;
+    this.baseSeq = baseSeq;
   }
 
   void enqueue(TraceSummary s) {

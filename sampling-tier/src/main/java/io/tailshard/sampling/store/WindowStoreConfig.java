@@ -68,6 +68,8 @@ public record WindowStoreConfig(
   /** A few seconds of requests at full rate; the writer drains thousands of appends per second. */
   public static final int DEFAULT_QUEUE_CAPACITY = 4096;
   public static final long DEFAULT_WRITE_BUFFER_BYTES = 64L << 20;
+  /** The longest {@code decision_wait}: {@link Integer#MAX_VALUE} milliseconds, a little over 24 days. */
+  public static final Duration MAX_DECISION_WAIT = Duration.ofMillis(Integer.MAX_VALUE);
   /** The Collector's default: off. */
   public static final Duration DEFAULT_DECISION_WAIT_AFTER_ROOT_RECEIVED = Duration.ZERO;
 
@@ -78,6 +80,10 @@ public record WindowStoreConfig(
     Objects.requireNonNull(decisionWaitAfterRootReceived, "decision_wait_after_root_received");
     if (decisionWait.isNegative() || decisionWait.isZero()) {
       throw new IllegalArgumentException("decision_wait must be positive, got " + decisionWait);
+    }
+    if (decisionWait.compareTo(MAX_DECISION_WAIT) > 0) {
+      // Each live trace keeps its due time as an int of milliseconds after its first span.
+      throw new IllegalArgumentException("decision_wait must be at most 24 days, got " + decisionWait);
     }
     if (decisionWaitAfterRootReceived.isNegative()) {
       throw new IllegalArgumentException("decision_wait_after_root_received must not be negative, got "

@@ -22,6 +22,11 @@ import org.rocksdb.WriteBatch;
  * RocksDB must read it back as the same puts. A RocksDB upgrade that changed the format fails here.
  */
 class StoreBatchTest {
+  static {
+    // Run alone, no store has loaded the native library before WriteBatch needs it.
+    RocksDB.loadLibrary();
+  }
+
   @TempDir
   Path dir;
 
@@ -42,6 +47,22 @@ class StoreBatchTest {
 
   static byte[] value(PreparedAppend p, int t) {
     return Arrays.copyOfRange(p.records, p.valueOffset[t], p.valueOffset[t] + p.valueLength[t]);
+  }
+
+  @Test
+  void aRequestsRecordsComeInTraceIdOrderAsRocksDbComparesThem() throws Exception {
+    // One seq per request: with the window and seq equal, the trace id orders the keys, and the
+    // memtable inserts them one after the other only if the records already come in that order.
+    TraceWorkload w = TraceWorkload.generate(5, 200, 0, 0, 60_000);
+    PreparedAppend p = PreparedAppend.of(new TraceRequestIndex().index(w.requests.get(0).bytes()),
+        TraceWorkload.BASE_MILLIS, 0);
+    org.junit.jupiter.api.Assertions.assertTrue(p.traces > 100, "a request of many traces: " + p.traces);
+    for (int t = 1; t < p.traces; t++) {
+      byte[] before = Arrays.copyOfRange(key(p, t - 1), StoreKeys.TRACE_ID_OFFSET, StoreKeys.SPAN_KEY_LENGTH);
+      byte[] after = Arrays.copyOfRange(key(p, t), StoreKeys.TRACE_ID_OFFSET, StoreKeys.SPAN_KEY_LENGTH);
+      org.junit.jupiter.api.Assertions.assertTrue(Arrays.compareUnsigned(before, after) < 0,
+          "record " + t + " sorts after record " + (t - 1));
+    }
   }
 
   @Test

@@ -4,6 +4,7 @@ import static io.tailshard.sampling.processor.tailsampling.InvalidOptionExceptio
 
 import io.tailshard.common.component.ComponentId;
 import io.tailshard.common.config.ConfigMap;
+import io.tailshard.sampling.store.WindowStoreConfig;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -24,7 +25,7 @@ import java.util.Set;
  * an {@link IllegalArgumentException} whose message starts with the YAML key concerned.
  *
  * @param decisionWait {@code decision_wait}: time from a trace's first span to its decision;
- *     default 30s, must be positive
+ *     default 30s, must be positive and at most 24 days
  * @param decisionWaitAfterRootReceived {@code decision_wait_after_root_received}: when positive,
  *     decide this long after the root span arrives if that is sooner; default 0 (off)
  * @param numTraces {@code num_traces}: the Collector's in-memory trace limit; default 50000, at least 1. Accepted for compatibility; how tailshard's disk-backed
@@ -81,6 +82,8 @@ public record TailSamplingConfig(
     Objects.requireNonNull(storage, "storage");
     Objects.requireNonNull(onStoreFull, "onStoreFull");
     check(!decisionWait.isNegative() && !decisionWait.isZero(), "decision_wait", "must be greater than 0");
+    check(decisionWait.compareTo(WindowStoreConfig.MAX_DECISION_WAIT) <= 0, "decision_wait",
+        "must be at most 24 days (596h31m23s)");
     check(!decisionWaitAfterRootReceived.isNegative(), "decision_wait_after_root_received", "must not be negative");
     check(numTraces >= 1, "num_traces", "must be at least 1");
     check(expectedNewTracesPerSec >= 0, "expected_new_traces_per_sec", "must not be negative");
