@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
-import java.util.IdentityHashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -87,12 +87,14 @@ final class StoreCore implements AutoCloseable {
   private boolean closed;
 
   // In-memory state, writer thread only.
-  private final TraceTable traces = new TraceTable();
+  /** Every live trace's summary, in columns; slots are ints everywhere below. */
+  private final SummarySlab slab = new SummarySlab();
+  private final TraceTable traces = new TraceTable(slab);
   private final TreeMap<Long, Window> windows = new TreeMap<>();
   /** Windows whose traces are all decided but that were still open when that happened. */
   private final TreeSet<Long> emptyWindows = new TreeSet<>();
   /** Traces due early because their root arrived; the others wait on their window's due list. */
-  private final RootDueList rootDue = new RootDueList();
+  private final RootDueList rootDue = new RootDueList(slab);
   private final DecisionCache decisions;
   private final TraceRequestIndex recoveryIndex = new TraceRequestIndex();
   /** The seq of the next request written: one per request, in write order, never reused. */
@@ -284,7 +286,7 @@ final class StoreCore implements AutoCloseable {
         Window window = windows.get(w);
         if (window == null) {
           // Keys come in order: the window's first key holds its smallest seq.
-          window = new Window(w, seq);
+          window = new Window(w, seq, slab);
           windows.put(w, window);
         }
         window.bytes += k.length + v.length;
@@ -292,13 +294,13 @@ final class StoreCore implements AutoCloseable {
         if (decisions.contains(high, low)) {
           continue;
         }
-        TraceSummary s = traces.get(high, low);
-        if (s != null && windowOf(s) != w) {
+        int s = traces.get(high, low);
+        if (s != SummarySlab.NONE && windowOf(s) != w) {
           forget(s);
-          s = null;
+          s = SummarySlab.NONE;
         }
-        if (s == null) {
-          s = new TraceSummary(high, low, StoreKeys.arrivalMillis(v), waitMillis);
+        if (s == SummarySlab.NONE) {
+          s = slab.allocate(high, low, StoreKeys.arrivalMillis(v), waitMillis);
           traces.add(s);
           window.enqueue(s);
           window.undecided++;
@@ -311,7 +313,7 @@ final class StoreCore implements AutoCloseable {
     }
   }
 
-  private void addFragment(TraceSummary s, byte[] value, long seq, long windowBaseSeq) {
+  private void addFragment(int s, byte[] value, long seq, long windowBaseSeq) {
     TraceRequestIndex idx = recoveryIndex;
     try {
       idx.index(value, StoreKeys.VALUE_HEADER_LENGTH, value.length - StoreKeys.VALUE_HEADER_LENGTH);
@@ -333,14 +335,14 @@ final class StoreCore implements AutoCloseable {
       minStart = Math.min(minStart, idx.startTimeUnixNano(i));
       maxEnd = Math.max(maxEnd, idx.endTimeUnixNano(i));
     }
-    s.add(n, mask, root, minStart, maxEnd, value.length - StoreKeys.VALUE_HEADER_LENGTH, seq, windowBaseSeq);
+    slab.add(s, n, mask, root, minStart, maxEnd, value.length - StoreKeys.VALUE_HEADER_LENGTH, seq, windowBaseSeq);
     liveSpans += n;
     if (root) {
       // The value header holds the fragment's arrival time, so the root rule is recoverable: the
       // trace is put on the root due list once every window is rebuilt (queueRecoveredRootDue).
       long due = rootDueMillis(StoreKeys.arrivalMillis(value));
-      if (due < s.dueMillis()) {
-        s.lowerDue(due);
+      if (due < slab.dueMillis(s)) {
+        slab.lowerDue(s, due);
       }
     }
   }
@@ -353,16 +355,16 @@ final class StoreCore implements AutoCloseable {
     if (afterRootMillis <= 0) {
       return;
     }
-    List<TraceSummary> early = new ArrayList<>();
+    List<Integer> early = new ArrayList<>();
     for (Window w : windows.values()) {
-      for (TraceSummary s = w.head(); s != null; s = s.next) {
-        if (s.dueMillis() < s.firstSeenMillis + waitMillis) {
+      for (int s = w.head(); s != SummarySlab.NONE; s = slab.next(s)) {
+        if (slab.dueMillis(s) < slab.firstSeenMillis(s) + waitMillis) {
           early.add(s);
         }
       }
     }
-    early.sort(Comparator.comparingLong(TraceSummary::dueMillis));
-    for (TraceSummary s : early) {
+    early.sort(Comparator.comparingLong(slab::dueMillis));
+    for (int s : early) {
       windows.get(windowOf(s)).unlink(s);
       rootDue.insert(s);
     }
@@ -379,25 +381,25 @@ final class StoreCore implements AutoCloseable {
    * trace is due then and moves to the root due list; a later root never delays it (the Collector
    * only ever moves a trace to an earlier decision). A trace already handed out stays as it is.
    */
-  private void rootArrived(TraceSummary s, Window w, long arrivalMillis) {
+  private void rootArrived(int s, Window w, long arrivalMillis) {
     long due = rootDueMillis(arrivalMillis);
-    if (due >= s.dueMillis()) {
+    if (due >= slab.dueMillis(s)) {
       return;
     }
-    if (s.onRootDueList()) {
+    if (slab.onRootDueList(s)) {
       rootDue.unlink(s);
     } else if (w.holds(s)) {
       w.unlink(s);
     } else {
       return;
     }
-    s.lowerDue(due);
+    slab.lowerDue(s, due);
     rootDue.insert(s);
   }
 
   /** Takes a live trace off whichever due list holds it, if any. */
-  private void unlinkDue(TraceSummary s, Window w) {
-    if (s.onRootDueList()) {
+  private void unlinkDue(int s, Window w) {
+    if (slab.onRootDueList(s)) {
       rootDue.unlink(s);
     } else {
       w.unlink(s);
@@ -405,12 +407,13 @@ final class StoreCore implements AutoCloseable {
   }
 
   /** Drops a live summary without a decision (recovery met a newer occurrence of its id). */
-  private void forget(TraceSummary s) {
-    traces.remove(s.traceHigh, s.traceLow);
+  private void forget(int s) {
+    traces.remove(slab.traceHigh(s), slab.traceLow(s));
     Window w = windows.get(windowOf(s));
     unlinkDue(s, w);
     w.undecided--;
-    liveSpans -= s.spanCount;
+    liveSpans -= slab.spanCount(s);
+    slab.free(s);
   }
 
   // ---------------------------------------------------------------- operations
@@ -452,7 +455,7 @@ final class StoreCore implements AutoCloseable {
     AppendOutcome[] outcomes = new AppendOutcome[requests];
     AppendPlan[] plans = new AppendPlan[requests];
     // Traces started by an earlier request of this group, not in the live table until the write.
-    TraceTable startedInGroup = requests > 1 ? new TraceTable() : null;
+    TraceTable startedInGroup = requests > 1 ? new TraceTable(slab) : null;
     long groupBytes = 0;
     long groupNewTraces = 0;
     int records = 0;
@@ -465,11 +468,13 @@ final class StoreCore implements AutoCloseable {
         continue;
       }
       if (storedBytes + groupBytes >= config.maxSizeBytes()) {
+        discardCreated(plan);
         outcomes[r] = refused("trace buffer full: " + (storedBytes + groupBytes) + " bytes buffered, max_size is "
             + config.maxSizeBytes());
         continue;
       }
       if (plan.newTraces > 0 && traces.size() + groupNewTraces + plan.newTraces > config.maxTraces()) {
+        discardCreated(plan);
         outcomes[r] = refused("trace buffer full: " + (traces.size() + groupNewTraces) + " live traces, max_traces is "
             + config.maxTraces());
         continue;
@@ -497,6 +502,7 @@ final class StoreCore implements AutoCloseable {
         StoreException failed = error("append", e);
         for (int r = 0; r < requests; r++) {
           if (plans[r] != null) {
+            discardCreated(plans[r]);
             outcomes[r] = new AppendOutcome(null, failed);
           }
         }
@@ -515,13 +521,23 @@ final class StoreCore implements AutoCloseable {
     return Arrays.asList(outcomes);
   }
 
+  /** Frees the slots a plan allocated for new traces that are not going to be written. */
+  private void discardCreated(AppendPlan plan) {
+    for (int t = 0; t < plan.live.length; t++) {
+      if (plan.created[t]) {
+        slab.free(plan.live[t]);
+      }
+    }
+  }
+
   private static AppendOutcome refused(String message) {
     return new AppendOutcome(null, RefusedException.retryable(message));
   }
 
   /** Where each trace of one request goes, worked out before the write; memory is not touched. */
   private static final class AppendPlan {
-    final TraceSummary[] live;
+    /** Each trace's slot; a new trace's is allocated by the plan and freed if it is not written. */
+    final int[] live;
     /** The summary in {@link #live} is new: this request starts the trace. */
     final boolean[] created;
     final boolean[] lateOnes;
@@ -534,7 +550,7 @@ final class StoreCore implements AutoCloseable {
     int storedRecordBytes;
 
     AppendPlan(int n) {
-      live = new TraceSummary[n];
+      live = new int[n];
       created = new boolean[n];
       lateOnes = new boolean[n];
       windowOfTrace = new long[n];
@@ -546,18 +562,18 @@ final class StoreCore implements AutoCloseable {
     AppendPlan plan = new AppendPlan(n);
     long newWindow = windowOf(p.arrivalMillis);
     for (int t = 0; t < n; t++) {
-      TraceSummary s = traces.get(p.high[t], p.low[t]);
-      if (s == null && startedInGroup != null) {
+      int s = traces.get(p.high[t], p.low[t]);
+      if (s == SummarySlab.NONE && startedInGroup != null) {
         s = startedInGroup.get(p.high[t], p.low[t]);
       }
-      if (s == null) {
+      if (s == SummarySlab.NONE) {
         CachedDecision cached = decisions.lookup(p.high[t], p.low[t]);
         if (cached != null) {
           plan.lateOnes[t] = true;
           plan.late.add(new LateTrace(p.high[t], p.low[t], cached, p.fragment(t), p.spans[t]));
           continue;
         }
-        s = new TraceSummary(p.high[t], p.low[t], p.arrivalMillis, waitMillis);
+        s = slab.allocate(p.high[t], p.low[t], p.arrivalMillis, waitMillis);
         plan.created[t] = true;
         plan.newTraces++;
       }
@@ -649,17 +665,17 @@ final class StoreCore implements AutoCloseable {
       }
       Window window = windows.get(plan.windowOfTrace[t]);
       if (window == null) {
-        window = new Window(plan.windowOfTrace[t], plan.seq);
+        window = new Window(plan.windowOfTrace[t], plan.seq, slab);
         windows.put(window.id, window);
       }
-      TraceSummary s = plan.live[t];
+      int s = plan.live[t];
       if (plan.created[t]) {
         traces.add(s);
         window.enqueue(s);
         window.undecided++;
         emptyWindows.remove(window.id);
       }
-      s.add(p.spans[t], p.statusMask[t], p.root[t], p.minStart[t], p.maxEnd[t], p.fragmentLength(t),
+      slab.add(s, p.spans[t], p.statusMask[t], p.root[t], p.minStart[t], p.maxEnd[t], p.fragmentLength(t),
           plan.seq, window.baseSeq);
       if (p.root[t]) {
         rootArrived(s, window, p.arrivalMillis);
@@ -713,22 +729,23 @@ final class StoreCore implements AutoCloseable {
     Iterator<Window> ws = windows.values().iterator();
     Window w = nextWithDue(ws);
     while (due.size() < max) {
-      TraceSummary byWindow = w == null ? null : w.head();
-      TraceSummary byRoot = rootDue.head();
-      boolean fromWindow = byWindow != null && (byRoot == null || byWindow.dueMillis() <= byRoot.dueMillis());
-      TraceSummary s = fromWindow ? byWindow : byRoot;
-      if (s == null || s.dueMillis() > nowMillis) {
+      int byWindow = w == null ? SummarySlab.NONE : w.head();
+      int byRoot = rootDue.head();
+      boolean fromWindow = byWindow != SummarySlab.NONE
+          && (byRoot == SummarySlab.NONE || slab.dueMillis(byWindow) <= slab.dueMillis(byRoot));
+      int s = fromWindow ? byWindow : byRoot;
+      if (s == SummarySlab.NONE || slab.dueMillis(s) > nowMillis) {
         break;
       }
       if (fromWindow) {
         w.unlink(s);
-        if (w.head() == null) {
+        if (w.head() == SummarySlab.NONE) {
           w = nextWithDue(ws);
         }
       } else {
         rootDue.unlink(s);
       }
-      due.add(s.view(windowMillis));
+      due.add(slab.view(s, windowMillis));
     }
     refreshProperties(false);
     publish();
@@ -743,23 +760,23 @@ final class StoreCore implements AutoCloseable {
    */
   List<KeptTrace> performDecide(List<Decision> list, long nowMillis) {
     checkOpen();
-    List<TraceSummary> decided = new ArrayList<>(list.size());
-    // A tick's list could name a trace twice; identity set, flat array, no entry objects.
-    Set<TraceSummary> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    List<Integer> decided = new ArrayList<>(list.size());
+    // A tick's list could name a trace twice.
+    Set<Integer> seen = new HashSet<>();
     List<KeptTrace> kept = new ArrayList<>();
     Map<Long, Integer> decidedPerWindow = new TreeMap<>();
     List<Window> dropped = new ArrayList<>();
     try (WriteBatch batch = new WriteBatch()) {
       for (Decision d : list) {
-        TraceSummary s = traces.get(d.traceIdHigh(), d.traceIdLow());
-        if (s == null || !seen.add(s)) {
+        int s = traces.get(d.traceIdHigh(), d.traceIdLow());
+        if (s == SummarySlab.NONE || !seen.add(s)) {
           continue;
         }
         long w = windowOf(s);
         if (d.sampled()) {
-          kept.add(new KeptTrace(s.view(windowMillis), readFragments(w, s)));
+          kept.add(new KeptTrace(slab.view(s, windowMillis), readFragments(w, s)));
         }
-        decisions.stage(s.traceHigh, s.traceLow, d.sampled(), nowMillis, batch, decisionsCf);
+        decisions.stage(slab.traceHigh(s), slab.traceLow(s), d.sampled(), nowMillis, batch, decisionsCf);
         decided.add(s);
         decidedPerWindow.merge(w, 1, Integer::sum);
       }
@@ -786,15 +803,16 @@ final class StoreCore implements AutoCloseable {
       throw e;
     }
     decisions.commit();
-    for (TraceSummary s : decided) {
-      traces.remove(s.traceHigh, s.traceLow);
+    for (int s : decided) {
+      traces.remove(slab.traceHigh(s), slab.traceLow(s));
       Window w = windows.get(windowOf(s));
       unlinkDue(s, w);
       w.undecided--;
-      liveSpans -= s.spanCount;
+      liveSpans -= slab.spanCount(s);
       if (w.undecided == 0) {
         emptyWindows.add(w.id);
       }
+      slab.free(s);
     }
     for (Window w : dropped) {
       removeWindow(w);
@@ -808,7 +826,7 @@ final class StoreCore implements AutoCloseable {
   private static Window nextWithDue(Iterator<Window> ws) {
     while (ws.hasNext()) {
       Window w = ws.next();
-      if (w.head() != null) {
+      if (w.head() != SummarySlab.NONE) {
         return w;
       }
     }
@@ -818,8 +836,8 @@ final class StoreCore implements AutoCloseable {
   /** The stored fragments of a live trace, in arrival order; empty when the trace is not live. */
   List<byte[]> performReadTrace(long high, long low) {
     checkOpen();
-    TraceSummary s = traces.get(high, low);
-    return s == null ? List.of() : readFragments(windowOf(s), s);
+    int s = traces.get(high, low);
+    return s == SummarySlab.NONE ? List.of() : readFragments(windowOf(s), s);
   }
 
   Optional<CachedDecision> performCachedDecision(long high, long low) {
@@ -830,17 +848,19 @@ final class StoreCore implements AutoCloseable {
   /** A copy of a live trace's summary, or null. */
   TraceView performSummary(long high, long low) {
     checkOpen();
-    TraceSummary s = traces.get(high, low);
-    return s == null ? null : s.view(windowMillis);
+    int s = traces.get(high, low);
+    return s == SummarySlab.NONE ? null : slab.view(s, windowMillis);
   }
 
   /** A live trace's fragments, in arrival order: point lookups of the keys its summary knows. */
-  private List<byte[]> readFragments(long window, TraceSummary s) {
-    long[] seqs = s.seqs(windows.get(window).baseSeq);
+  private List<byte[]> readFragments(long window, int s) {
+    long[] seqs = slab.seqs(s, windows.get(window).baseSeq);
+    long high = slab.traceHigh(s);
+    long low = slab.traceLow(s);
     int n = seqs.length;
     List<byte[]> keys = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
-      keys.add(StoreKeys.spanKey(window, s.traceHigh, s.traceLow, seqs[i]));
+      keys.add(StoreKeys.spanKey(window, high, low, seqs[i]));
     }
     List<byte[]> values;
     try {
@@ -853,7 +873,7 @@ final class StoreCore implements AutoCloseable {
       byte[] v = values.get(i);
       if (v == null) {
         throw new StoreException("trace store " + path + ": fragment " + i + " of live trace "
-            + Long.toHexString(s.traceHigh) + Long.toHexString(s.traceLow) + " (seq " + seqs[i] + ") is missing", null);
+            + Long.toHexString(high) + Long.toHexString(low) + " (seq " + seqs[i] + ") is missing", null);
       }
       out.add(Arrays.copyOfRange(v, StoreKeys.VALUE_HEADER_LENGTH, v.length));
     }
@@ -887,8 +907,8 @@ final class StoreCore implements AutoCloseable {
     storedBytes -= w.bytes;
   }
 
-  private long windowOf(TraceSummary s) {
-    return windowOf(s.firstSeenMillis);
+  private long windowOf(int s) {
+    return windowOf(slab.firstSeenMillis(s));
   }
 
   private long windowOf(long millis) {
@@ -1012,7 +1032,7 @@ final class StoreCore implements AutoCloseable {
   List<TraceView> liveSummaries() {
     checkOpen();
     List<TraceView> out = new ArrayList<>(traces.size());
-    traces.forEach(s -> out.add(s.view(windowMillis)));
+    traces.forEach(s -> out.add(slab.view(s, windowMillis)));
     return out;
   }
 

@@ -1,48 +1,58 @@
 package io.tailshard.sampling.store;
 
+import static io.tailshard.sampling.store.SummarySlab.NONE;
+
 /**
- * An intrusive doubly linked list of trace summaries through {@link TraceSummary#prev} and
- * {@link TraceSummary#next}: the one list mechanics behind a window's due list and the
- * {@link RootDueList}. A summary is on at most one list at a time, so the links cost nothing per
- * list and moving a trace allocates nothing. Writer thread only.
+ * An intrusive doubly linked list of live traces through the {@link SummarySlab}'s prev and next
+ * links: the one list mechanics behind a window's due list and the {@link RootDueList}. A trace is
+ * on at most one list at a time, so the links cost nothing per list and moving a trace allocates
+ * nothing. Writer thread only.
  */
 final class SummaryList {
-  TraceSummary head;
-  TraceSummary tail;
+  private final SummarySlab slab;
+  int head = NONE;
+  int tail = NONE;
 
-  /** Inserts {@code s}, which is on no list, after {@code after}, or first when it is null. */
-  void insertAfter(TraceSummary after, TraceSummary s) {
-    s.prev = after;
-    s.next = after == null ? head : after.next;
-    if (s.next == null) {
+  SummaryList(SummarySlab slab) {
+    this.slab = slab;
+  }
+
+  /** Inserts {@code s}, which is on no list, after {@code after}, or first when it is NONE. */
+  void insertAfter(int after, int s) {
+    int next = after == NONE ? head : slab.next(after);
+    slab.prev(s, after);
+    slab.next(s, next);
+    if (next == NONE) {
       tail = s;
     } else {
-      s.next.prev = s;
+      slab.prev(next, s);
     }
-    if (after == null) {
+    if (after == NONE) {
       head = s;
     } else {
-      after.next = s;
+      slab.next(after, s);
     }
   }
 
-  void append(TraceSummary s) {
+  void append(int s) {
     insertAfter(tail, s);
   }
 
   /** Removes {@code s}, which the caller knows is on this list, and clears its links. */
-  void remove(TraceSummary s) {
-    if (s.prev == null) {
-      head = s.next;
+  void remove(int s) {
+    int prev = slab.prev(s);
+    int next = slab.next(s);
+    if (prev == NONE) {
+      head = next;
     } else {
-      s.prev.next = s.next;
+      slab.next(prev, next);
     }
-    if (s.next == null) {
-      tail = s.prev;
+    if (next == NONE) {
+      tail = prev;
     } else {
-      s.next.prev = s.prev;
+      slab.prev(next, prev);
     }
-    s.prev = null;
-    s.next = null;
+    slab.prev(s, NONE);
+    slab.next(s, NONE);
   }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * One time window of the spans column family: the traces first seen in it, in first-seen order
- * as a due list (an intrusive list through {@link TraceSummary}; a trace whose root span made it due
+ * as a due list (an intrusive list through the {@link SummarySlab}'s links; a trace whose root span made it due
  * earlier waits on the {@link RootDueList} instead), how many of them are still undecided, and the
  * bytes its keys and values take. Writer thread only.
  */
@@ -15,25 +15,29 @@ final class Window {
   /**
    * The seq of the first request that wrote into this window (after recovery: its smallest stored
    * seq). Every fragment stored under the window has this seq or a later one, so summaries keep
-   * their first fragment's seq as a small offset from it ({@link TraceSummary}).
+   * their first fragment's seq as a small offset from it ({@link SummarySlab}).
    */
   final long baseSeq;
   /** Undecided traces whose window this is, handed out or not. At 0 the window can be dropped. */
   int undecided;
   /** Key and value bytes stored under the window, decided traces' included until the range delete. */
   long bytes;
-  private final SummaryList due = new SummaryList();
+  private final SummarySlab slab;
+  private final SummaryList due;
 
-  Window(long id, long baseSeq) {
+  Window(long id, long baseSeq, SummarySlab slab) {
     this.id = id;
     this.baseSeq = baseSeq;
+    this.slab = slab;
+    this.due = new SummaryList(slab);
   }
 
-  void enqueue(TraceSummary s) {
+  void enqueue(int s) {
     due.append(s);
   }
 
-  TraceSummary head() {
+  /** The trace of this window's due list due first, or {@link SummarySlab#NONE}. */
+  int head() {
     return due.head;
   }
 
@@ -41,12 +45,12 @@ final class Window {
    * True when {@code s}, a trace of this window that is not on the {@link RootDueList}, still waits
    * on this window's due list (it was neither handed out nor decided).
    */
-  boolean holds(TraceSummary s) {
-    return s.prev != null || due.head == s;
+  boolean holds(int s) {
+    return slab.prev(s) != SummarySlab.NONE || due.head == s;
   }
 
   /** Removes {@code s} from the due list if it is on it (a trace decided before it was due). */
-  void unlink(TraceSummary s) {
+  void unlink(int s) {
     if (holds(s)) {
       due.remove(s);
     }
@@ -58,14 +62,15 @@ final class Window {
    * loops before it, so the two orders can differ by a few milliseconds between requests.
    */
   void sortByFirstSeen() {
-    List<TraceSummary> all = new ArrayList<>();
-    for (TraceSummary s = due.head; s != null; s = s.next) {
+    List<Integer> all = new ArrayList<>();
+    for (int s = due.head; s != SummarySlab.NONE; s = slab.next(s)) {
       all.add(s);
     }
-    all.sort(Comparator.comparingLong(s -> s.firstSeenMillis));
-    due.head = null;
-    due.tail = null;
-    for (TraceSummary s : all) {
+    all.sort(Comparator.comparingLong(slab::firstSeenMillis));
+    for (int s : all) {
+      due.remove(s);
+    }
+    for (int s : all) {
       enqueue(s);
     }
   }

@@ -1,8 +1,6 @@
 package io.tailshard.sampling.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.tailshard.sampling.store.TraceWorkload.TraceKey;
 import java.util.ArrayList;
@@ -17,8 +15,9 @@ class WindowStoreTraceTableTest {
   @Test
   void behavesLikeAMapThroughRandomAddsAndRemoves() {
     Random r = new Random(1);
-    TraceTable table = new TraceTable();
-    Map<TraceKey, TraceSummary> model = new HashMap<>();
+    SummarySlab slab = new SummarySlab();
+    TraceTable table = new TraceTable(slab);
+    Map<TraceKey, Integer> model = new HashMap<>();
     List<TraceKey> keys = new ArrayList<>();
     for (int op = 0; op < 200_000; op++) {
       int what = r.nextInt(10);
@@ -26,26 +25,29 @@ class WindowStoreTraceTableTest {
         // Sequential-looking ids too: some SDKs and tests make them, and they must still spread.
         TraceKey k = r.nextBoolean() ? new TraceKey(r.nextLong(), r.nextLong()) : new TraceKey(0, op);
         if (!model.containsKey(k)) {
-          TraceSummary s = new TraceSummary(k.high(), k.low(), op, 0);
+          int s = slab.allocate(k.high(), k.low(), op, 0);
           table.add(s);
           model.put(k, s);
           keys.add(k);
         }
       } else if (what < 8) {
         TraceKey k = keys.remove(r.nextInt(keys.size()));
-        assertSame(model.remove(k), table.remove(k.high(), k.low()));
+        int removed = table.remove(k.high(), k.low());
+        assertEquals(model.remove(k), removed);
+        slab.free(removed);
       } else {
         TraceKey k = keys.get(r.nextInt(keys.size()));
-        assertSame(model.get(k), table.get(k.high(), k.low()));
-        assertNull(table.get(k.high() ^ 1, k.low()));
+        assertEquals(model.get(k), table.get(k.high(), k.low()));
+        assertEquals(SummarySlab.NONE, table.get(k.high() ^ 1, k.low()));
       }
       assertEquals(model.size(), table.size());
     }
-    for (Map.Entry<TraceKey, TraceSummary> e : model.entrySet()) {
-      assertSame(e.getValue(), table.get(e.getKey().high(), e.getKey().low()));
+    for (Map.Entry<TraceKey, Integer> e : model.entrySet()) {
+      assertEquals(e.getValue(), table.get(e.getKey().high(), e.getKey().low()));
     }
     int[] seen = {0};
     table.forEach(s -> seen[0]++);
     assertEquals(model.size(), seen[0]);
+    assertEquals(model.size(), slab.live());
   }
 }
