@@ -703,6 +703,11 @@ final class StoreCore implements AutoCloseable {
     }
   }
 
+  /** Slab slots in use: one per live trace, none left behind by refused or failed appends (tests). */
+  int liveSlots() {
+    return slab.live();
+  }
+
   /** Writes that carried appends, and the requests they carried (tests, measurements). */
   long appendWrites() {
     return appendWrites;

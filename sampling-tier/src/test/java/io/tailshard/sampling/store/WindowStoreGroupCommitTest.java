@@ -61,6 +61,10 @@ class WindowStoreGroupCommitTest {
     return store.onWriter(() -> store.core().appendWrites());
   }
 
+  static int liveSlots(WindowStore store) {
+    return store.onWriter(() -> store.core().liveSlots());
+  }
+
   static long appendedRequests(WindowStore store) {
     return store.onWriter(() -> store.core().appendedRequests());
   }
@@ -149,6 +153,7 @@ class WindowStoreGroupCommitTest {
       assertEquals(1, appendWrites(store) - writesBefore);
 
       assertEquals(5, store.bufferedTraces());
+      assertEquals(5, liveSlots(store), "the refused request's new traces left no slot behind");
       for (ByteString id : a) {
         TraceKey k = key(id);
         assertEquals(2, store.readTrace(k.high(), k.low()).join().size());
@@ -189,6 +194,7 @@ class WindowStoreGroupCommitTest {
       assertTrue(e.getCause().getMessage().contains("max_size"), e.getCause().getMessage());
       assertEquals(oneBytes, store.bufferedBytes());
       assertEquals(20, store.bufferedTraces());
+      assertEquals(20, liveSlots(store));
     }
   }
 
@@ -227,6 +233,7 @@ class WindowStoreGroupCommitTest {
       assertEquals(spans, store.bufferedSpans());
       assertEquals(bytes, store.bufferedBytes());
       assertEquals(keys, store.spanKeys().size());
+      assertEquals(summaries.size(), liveSlots(store), "the failed group's new traces left no slot behind");
 
       // The same requests go through once writes work again, into the windows they belong in.
       store.onWriter(() -> {
