@@ -15,12 +15,13 @@ package io.tailshard.sampling.store;
  *
  * <p>Window first: a window's traces are contiguous, so dropping a decided window is one range
  * delete {@code [window, window + 1)} and recovery reads windows oldest first. Seq second (a
- * store-wide counter): within a window, every new key sorts after every key written before it, so
+ * store-wide counter of written requests; a request holds one value per trace, so the key stays
+ * unique): within a window, every new key sorts after every key written before it, so
  * RocksDB's memtable inserts land at the end of one of the few live windows instead of at a random
  * place in a large skip list (format 1 put the trace id second; the random inserts were the largest
  * CPU cost of the sampling tier). Trace id last: recovery learns each value's trace from its key.
- * A trace's fragments are no longer adjacent: its summary keeps their seqs, and read-back is point
- * lookups of {@code window | seq | trace_id}.
+ * A trace's fragments are no longer adjacent: its summary keeps their seqs ({@link SummarySlab}),
+ * and read-back is point lookups of {@code window | seq | trace_id}.
  */
 final class StoreKeys {
   static final int WINDOW_LENGTH = 8;
