@@ -10,8 +10,10 @@ import java.util.Map;
  * fields live in columns of primitive arrays rather than in one object per trace, so a trace costs
  * {@value #BYTES_PER_SLOT} bytes and nothing else: no object header, no padding, int links instead
  * of references. Columns come in chunks of {@value #CHUNK} slots, so growing never copies and a
- * chunk is never a humongous object; a decided trace's slot goes on a free list and the next new
- * trace takes it.
+ * chunk is never a humongous object. A decided trace's slot goes on its chunk's free list; a new
+ * trace takes a slot from the lowest chunk that has one, so after a burst the live traces gather
+ * in the low chunks and the high ones, once empty, are dropped: the slab shrinks back within about
+ * one {@code decision_wait}, as a heap of objects would.
  *
  * <p>Per slot: trace id (2 longs), first seen, earliest start, latest end; the due time as an int
  * offset from first seen ({@link WindowStoreConfig} keeps {@code decision_wait} under 24 days);
@@ -63,26 +65,30 @@ final class SummarySlab {
   /** The locators that outgrew the inline columns, by slot. */
   private final Map<Integer, SeqSpill> spills = new HashMap<>();
 
+  /** Chunks in use: their columns are allocated; the tables may be longer. */
   private int chunks;
-  /** Slots ever handed out: every slot below is live or free. */
-  private int highWater;
-  private int freeHead = NONE;
+  /** Per chunk, the first of its free slots (linked through {@link #next}), or NONE. */
+  private int[] chunkFreeHead = new int[0];
+  private int[] chunkFreeCount = new int[0];
+  /** The lowest chunk with a free slot; {@link #chunks} when every chunk is full. */
+  private int lowestWithFree;
   private int live;
 
   /** A slot for a new trace with no fragments yet, due {@code waitMillis} after first seen. */
   int allocate(long traceHigh, long traceLow, long firstSeenMillis, long waitMillis) {
-    int s;
-    if (freeHead != NONE) {
-      s = freeHead;
-      freeHead = next(s);
-    } else {
-      if (highWater == chunks << CHUNK_BITS) {
-        grow();
-      }
-      s = highWater++;
+    int due = Math.toIntExact(waitMillis);
+    if (lowestWithFree == chunks) {
+      grow();
     }
-    int c = s >>> CHUNK_BITS;
+    int c = lowestWithFree;
+    int s = chunkFreeHead[c];
     int i = s & MASK;
+    chunkFreeHead[c] = next[c][i];
+    if (--chunkFreeCount[c] == 0) {
+      do {
+        lowestWithFree++;
+      } while (lowestWithFree < chunks && chunkFreeCount[lowestWithFree] == 0);
+    }
     high[c][i] = traceHigh;
     low[c][i] = traceLow;
     firstSeen[c][i] = firstSeenMillis;
@@ -90,7 +96,7 @@ final class SummarySlab {
     latestEnd[c][i] = Long.MIN_VALUE;
     inline0[c][i] = 0;
     inline1[c][i] = 0;
-    dueOffset[c][i] = Math.toIntExact(waitMillis);
+    dueOffset[c][i] = due;
     bytes[c][i] = 0;
     spans[c][i] = 0;
     prev[c][i] = NONE;
@@ -106,10 +112,49 @@ final class SummarySlab {
     if (spilled(s)) {
       spills.remove(s);
     }
-    flags[s >>> CHUNK_BITS][s & MASK] = 0;
-    next[s >>> CHUNK_BITS][s & MASK] = freeHead;
-    freeHead = s;
+    int c = s >>> CHUNK_BITS;
+    flags[c][s & MASK] = 0;
+    next[c][s & MASK] = chunkFreeHead[c];
+    chunkFreeHead[c] = s;
+    chunkFreeCount[c]++;
+    if (c < lowestWithFree) {
+      lowestWithFree = c;
+    }
     live--;
+    dropEmptyLastChunks();
+  }
+
+  /**
+   * Drops the last chunk once all of it is free and the chunk before it has room for half a chunk
+   * more: a drained burst gives its memory back, and a live count hovering at a chunk boundary
+   * does not make and drop a chunk at every other trace.
+   */
+  private void dropEmptyLastChunks() {
+    while (chunks > 1 && chunkFreeCount[chunks - 1] == CHUNK && chunkFreeCount[chunks - 2] >= CHUNK / 2) {
+      int c = --chunks;
+      high[c] = null;
+      low[c] = null;
+      firstSeen[c] = null;
+      earliestStart[c] = null;
+      latestEnd[c] = null;
+      inline0[c] = null;
+      inline1[c] = null;
+      dueOffset[c] = null;
+      bytes[c] = null;
+      spans[c] = null;
+      prev[c] = null;
+      next[c] = null;
+      flags[c] = null;
+      inlineLength[c] = null;
+      chunkFreeHead[c] = NONE;
+      chunkFreeCount[c] = 0;
+      lowestWithFree = Math.min(lowestWithFree, chunks);
+    }
+  }
+
+  /** Chunks of columns in use (tests: the slab shrinks after a burst). */
+  int chunks() {
+    return chunks;
   }
 
   /** Slots in use. */
@@ -117,37 +162,51 @@ final class SummarySlab {
     return live;
   }
 
+  /** Adds chunk {@link #chunks}, every slot of it free, lowest first. */
   private void grow() {
-    int n = chunks + 1;
-    high = Arrays.copyOf(high, n);
-    low = Arrays.copyOf(low, n);
-    firstSeen = Arrays.copyOf(firstSeen, n);
-    earliestStart = Arrays.copyOf(earliestStart, n);
-    latestEnd = Arrays.copyOf(latestEnd, n);
-    inline0 = Arrays.copyOf(inline0, n);
-    inline1 = Arrays.copyOf(inline1, n);
-    dueOffset = Arrays.copyOf(dueOffset, n);
-    bytes = Arrays.copyOf(bytes, n);
-    spans = Arrays.copyOf(spans, n);
-    prev = Arrays.copyOf(prev, n);
-    next = Arrays.copyOf(next, n);
-    flags = Arrays.copyOf(flags, n);
-    inlineLength = Arrays.copyOf(inlineLength, n);
-    high[chunks] = new long[CHUNK];
-    low[chunks] = new long[CHUNK];
-    firstSeen[chunks] = new long[CHUNK];
-    earliestStart[chunks] = new long[CHUNK];
-    latestEnd[chunks] = new long[CHUNK];
-    inline0[chunks] = new long[CHUNK];
-    inline1[chunks] = new long[CHUNK];
-    dueOffset[chunks] = new int[CHUNK];
-    bytes[chunks] = new int[CHUNK];
-    spans[chunks] = new int[CHUNK];
-    prev[chunks] = new int[CHUNK];
-    next[chunks] = new int[CHUNK];
-    flags[chunks] = new byte[CHUNK];
-    inlineLength[chunks] = new byte[CHUNK];
-    chunks = n;
+    int c = chunks;
+    if (c == high.length) {
+      int n = Math.max(4, c * 2);
+      high = Arrays.copyOf(high, n);
+      low = Arrays.copyOf(low, n);
+      firstSeen = Arrays.copyOf(firstSeen, n);
+      earliestStart = Arrays.copyOf(earliestStart, n);
+      latestEnd = Arrays.copyOf(latestEnd, n);
+      inline0 = Arrays.copyOf(inline0, n);
+      inline1 = Arrays.copyOf(inline1, n);
+      dueOffset = Arrays.copyOf(dueOffset, n);
+      bytes = Arrays.copyOf(bytes, n);
+      spans = Arrays.copyOf(spans, n);
+      prev = Arrays.copyOf(prev, n);
+      next = Arrays.copyOf(next, n);
+      flags = Arrays.copyOf(flags, n);
+      inlineLength = Arrays.copyOf(inlineLength, n);
+      chunkFreeHead = Arrays.copyOf(chunkFreeHead, n);
+      chunkFreeCount = Arrays.copyOf(chunkFreeCount, n);
+    }
+    high[c] = new long[CHUNK];
+    low[c] = new long[CHUNK];
+    firstSeen[c] = new long[CHUNK];
+    earliestStart[c] = new long[CHUNK];
+    latestEnd[c] = new long[CHUNK];
+    inline0[c] = new long[CHUNK];
+    inline1[c] = new long[CHUNK];
+    dueOffset[c] = new int[CHUNK];
+    bytes[c] = new int[CHUNK];
+    spans[c] = new int[CHUNK];
+    prev[c] = new int[CHUNK];
+    next[c] = new int[CHUNK];
+    flags[c] = new byte[CHUNK];
+    inlineLength[c] = new byte[CHUNK];
+    int base = c << CHUNK_BITS;
+    for (int i = 0; i < CHUNK - 1; i++) {
+      next[c][i] = base + i + 1;
+    }
+    next[c][CHUNK - 1] = NONE;
+    chunkFreeHead[c] = base;
+    chunkFreeCount[c] = CHUNK;
+    chunks = c + 1;
+    lowestWithFree = Math.min(lowestWithFree, c);
   }
 
   // ---------------------------------------------------------------- fields

@@ -77,6 +77,47 @@ class SummarySlabTest {
   }
 
   @Test
+  void aDrainedBurstGivesItsChunksBack() {
+    // A burst of 100,000 live traces, then a steady 2,000: as the burst's traces are decided and new
+    // ones arrive, the new ones take the lowest free slots and the burst's chunks empty and go.
+    SummarySlab slab = new SummarySlab();
+    java.util.ArrayDeque<Integer> liveSlots = new java.util.ArrayDeque<>();
+    for (int t = 0; t < 100_000; t++) {
+      liveSlots.add(slab.allocate(t, t, 0, 30_000));
+    }
+    assertEquals(25, slab.chunks());
+    long id = 100_000;
+    while (liveSlots.size() > 2_000) {
+      // Each round the 2,000 oldest are decided and 1,000 new traces arrive.
+      for (int k = 0; k < 2_000; k++) {
+        slab.free(liveSlots.poll());
+      }
+      for (int k = 0; k < 1_000; k++) {
+        liveSlots.add(slab.allocate(id, id, 0, 30_000));
+        id++;
+      }
+    }
+    for (int k = 0; k < 5; k++) {
+      // A few more rounds of steady traffic: every slot of the burst is gone.
+      for (int j = 0; j < 1_000; j++) {
+        slab.free(liveSlots.poll());
+        liveSlots.add(slab.allocate(id, id, 0, 30_000));
+        id++;
+      }
+    }
+    assertEquals(liveSlots.size(), slab.live());
+    assertTrue(slab.chunks() <= 2, "chunks left: " + slab.chunks());
+    for (int s : liveSlots) {
+      assertTrue(s < 2 * SummarySlab.CHUNK, "slot " + s);
+    }
+    while (!liveSlots.isEmpty()) {
+      slab.free(liveSlots.poll());
+    }
+    assertEquals(1, slab.chunks());
+    assertEquals(0, slab.live());
+  }
+
+  @Test
   void dueTimeIsOnlyLowered() {
     SummarySlab slab = new SummarySlab();
     int s = slab.allocate(1, 2, 1_700_000_000_000L, 30_000);
