@@ -1,5 +1,7 @@
 package io.tailshard.sampling.store;
 
+import static io.tailshard.sampling.extension.rocksdb.RocksDbObjects.closeQuietly;
+
 import io.tailshard.common.component.RefusedException;
 import io.tailshard.common.otlp.wire.TraceRequestIndex;
 import io.tailshard.common.otlp.wire.WireFormatException;
@@ -1110,16 +1112,5 @@ final class StoreCore implements AutoCloseable {
     // 6. What the column family options' table configs point to.
     closeQuietly(bloom);
     closeQuietly(blockCache);
-  }
-
-  private static void closeQuietly(AutoCloseable c) {
-    if (c == null) {
-      return;
-    }
-    try {
-      c.close();
-    } catch (Exception e) {
-      LOG.log(Level.FINE, "closing a RocksDB object failed", e);
-    }
   }
 }

@@ -1,6 +1,7 @@
 package io.tailshard.sampling.store;
 
 import io.tailshard.common.component.RefusedException;
+import io.tailshard.common.concurrent.Uninterruptibly;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -113,26 +114,9 @@ final class StoreThread {
       last.run();
       return null;
     }, true);
-    boolean interrupted = false;
-    while (true) {
-      try {
-        // No new task can enter once stopping is set, so the queue only drains and put succeeds.
-        queue.put(finalTask);
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    // No new task can enter once stopping is set, so the queue only drains and put succeeds.
+    Uninterruptibly.put(queue, finalTask);
+    Uninterruptibly.join(thread);
     finalTask.future.join();
   }
 

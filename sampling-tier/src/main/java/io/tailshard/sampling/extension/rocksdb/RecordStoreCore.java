@@ -1,5 +1,7 @@
 package io.tailshard.sampling.extension.rocksdb;
 
+import static io.tailshard.sampling.extension.rocksdb.RocksDbObjects.closeQuietly;
+
 import io.tailshard.common.storage.RecordStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -192,16 +194,5 @@ final class RecordStoreCore implements AutoCloseable {
     closeQuietly(writeOptions);
     closeQuietly(options);
     closeQuietly(bloom);
-  }
-
-  private static void closeQuietly(AutoCloseable c) {
-    if (c == null) {
-      return;
-    }
-    try {
-      c.close();
-    } catch (Exception e) {
-      LOG.log(Level.FINE, "closing a RocksDB object failed", e);
-    }
   }
 }

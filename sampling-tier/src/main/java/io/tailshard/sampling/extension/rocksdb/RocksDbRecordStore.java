@@ -1,5 +1,6 @@
 package io.tailshard.sampling.extension.rocksdb;
 
+import io.tailshard.common.concurrent.Uninterruptibly;
 import io.tailshard.common.storage.RecordStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -92,26 +93,9 @@ final class RocksDbRecordStore implements RecordStore {
       }
       closing = true;
     }
-    boolean interrupted = false;
-    while (true) {
-      try {
-        // Nothing new enters once closing is set, so the queue only drains and this put succeeds.
-        queue.put(last);
-        break;
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    // Nothing new enters once closing is set, so the queue only drains and this put succeeds.
+    Uninterruptibly.put(queue, last);
+    Uninterruptibly.join(thread);
   }
 
   private <T> CompletionStage<T> submit(Function<RecordStoreCore, T> work) {
