@@ -5,9 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.tailshard.common.telemetry.MetricRegistry;
+import io.tailshard.sampling.store.TraceWorkload.Placed;
+import io.tailshard.sampling.store.TraceWorkload.TraceKey;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -65,6 +68,58 @@ class WindowStoreFormatTest {
     StoreException e = assertThrows(StoreException.class, () -> WindowStore.open(config(), new MetricRegistry()));
     assertTrue(e.getMessage().contains("on-disk format 1") && e.getMessage().contains("remove the directory"),
         e.getMessage());
+  }
+
+  @Test
+  void aVolumeWrittenWithOneSeqPerValueReadsBackWholeAndTakesNewAppends() throws Exception {
+    // Earlier format-2 code gave every value its own seq; the store now gives one per request. The
+    // layout is the same, so such a volume is read as it is: rewrite a store's keys with a seq per
+    // value, 1,000 apart (multi-byte steps, so long traces spill), and check every trace.
+    TraceWorkload w = TraceWorkload.generate(32, 80, 10, 1500, 100);
+    int before = w.requests.size() * 2 / 3;
+    try (WindowStore store = WindowStore.open(config(), new MetricRegistry())) {
+      for (TraceWorkload.Request r : w.requests.subList(0, before)) {
+        WindowStoreTest.append(store, r.bytes(), r.atMillis());
+      }
+    }
+    try (DBOptions options = new DBOptions()) {
+      List<ColumnFamilyHandle> handles = new ArrayList<>();
+      try (RocksDB db = RocksDB.open(options, dir.toString(), List.of(
+          new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY), new ColumnFamilyDescriptor(StoreCore.SPANS_CF),
+          new ColumnFamilyDescriptor(StoreCore.DECISIONS_CF)), handles)) {
+        List<byte[][]> records = new ArrayList<>();
+        try (org.rocksdb.RocksIterator it = db.newIterator(handles.get(1))) {
+          for (it.seekToFirst(); it.isValid(); it.next()) {
+            records.add(new byte[][] {it.key(), it.value()});
+          }
+        }
+        assertTrue(records.size() > 100, "records: " + records.size());
+        long seq = 5_000;
+        for (byte[][] kv : records) {
+          db.delete(handles.get(1), kv[0]);
+          byte[] k = kv[0].clone();
+          StoreKeys.putLong(k, StoreKeys.SEQ_OFFSET, seq);
+          seq += 1_000;
+          db.put(handles.get(1), k, kv[1]);
+        }
+        handles.forEach(ColumnFamilyHandle::close);
+      }
+    }
+    try (WindowStore store = WindowStore.open(config(), new MetricRegistry())) {
+      Map<TraceKey, List<Placed>> sentBefore = WindowStoreGroupCommitTest.spansSent(w, w.requests.subList(0, before));
+      assertEquals(sentBefore.size(), store.bufferedTraces());
+      for (Map.Entry<TraceKey, List<Placed>> e : sentBefore.entrySet()) {
+        WindowStoreTest.assertHoldsExactly(e.getValue(), store.readTrace(e.getKey().high(), e.getKey().low()).join());
+      }
+      for (TraceWorkload.Request r : w.requests.subList(before, w.requests.size())) {
+        WindowStoreTest.append(store, r.bytes(), r.atMillis());
+      }
+      Map<TraceKey, List<Placed>> sent = WindowStoreGroupCommitTest.spansSent(w, w.requests);
+      assertEquals(sent.size(), store.bufferedTraces());
+      for (Map.Entry<TraceKey, List<Placed>> e : sent.entrySet()) {
+        WindowStoreTest.assertHoldsExactly(e.getValue(), store.readTrace(e.getKey().high(), e.getKey().low()).join());
+      }
+    }
   }
 
   @Test
